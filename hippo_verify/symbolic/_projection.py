@@ -1,0 +1,218 @@
+"""The HiPPO projection argument, carried out exactly in sympy.
+
+For a measure with weight w(t, s) on a window [t0(t), t] and an orthonormal basis
+p_n(X(t, s)), the coefficients of a signal f are
+
+    c_n(t) = int_{t0(t)}^{t} f(s) p_n(X(t, s)) w(t, s) ds.
+
+Differentiating under the integral sign (Leibniz) gives three terms:
+
+    c_n'(t) = f(t) p_n(X(t, t)) w(t, t)                                   (new input)
+            - t0'(t) f(t0) p_n(X(t, t0)) w(t, t0)                          (leaving input)
+            + int f(s) d/dt[p_n(X(t, s)) w(t, s)] ds.                      (moving basis)
+
+The last integrand divided by w is h_n = p_n'(X) dX/dt + p_n(X) (dw/dt)/w, which is
+expanded back in the basis by exact inner products; f(t0) is written back in the basis
+by the truncated expansion (or, for a periodic basis, by the midpoint rule). Collecting
+terms gives c' = A c + B f (or (A c + B f)/t for LegS). No matrix entry is typed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .._errors import HippoVerifyError
+from ._hippo_args import validate_hippo_args
+from ._measures import MEASURES, Measure, s, t, x
+
+__all__ = ["HippoDerivation", "derive_hippo", "derive_hippo_steps"]
+
+
+class DerivationError(HippoVerifyError):
+    """A step of the projection argument did not hold (a bug, never bad input)."""
+
+
+@dataclass(frozen=True)
+class HippoDerivation:
+    """Every intermediate object of one run of the projection argument.
+
+    Attributes:
+        measure: The measure the derivation started from.
+        N: Number of basis functions.
+        density: w(t, s(x)) |ds/dx|, the density in the normalized variable.
+        coordinate_rate: dX/dt written in (t, x) (times t for LegS).
+        weight_rate: (dw/dt)/w written in (t, x) (times t for LegS).
+        gram: Diagonal of the Gram matrix <p_n, p_n> (off-diagonal entries are checked zero).
+        moving_basis: M with d/dt[p_n w]/w = sum_k M[n, k] p_k + (residual outside the span).
+        closed: closed[n] is True when d/dt[p_n w]/w lies in span(p_0..p_{N-1}) exactly.
+        new_input: p_n(X(t, t)) w(t, t), the coefficient of f(t).
+        leaving_input: t0'(t) p_n(X(t, t0)) w(t, t0), the coefficient of f(t0) (zeros if none).
+        reconstruction: r with f(t0) ~ sum_k r[k] c_k.
+        A: The state matrix, time-invariant (multiplied by t for LegS).
+        B: The input matrix, shape (N, 1), likewise.
+    """
+
+    measure: Measure
+    N: int
+    density: sp.Expr
+    coordinate_rate: sp.Expr
+    weight_rate: sp.Expr
+    gram: tuple[sp.Expr, ...]
+    moving_basis: sp.Matrix
+    closed: tuple[bool, ...]
+    new_input: sp.Matrix
+    leaving_input: sp.Matrix
+    reconstruction: sp.Matrix
+    A: sp.Matrix
+    B: sp.Matrix
+
+
+def derive_hippo(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
+    """Derive the HiPPO matrices (A, B) of ``measure`` from the projection argument.
+
+    The result is in the canonical convention of the measure (see ``hippo``): the state
+    obeys c'(t) = A c(t) + B f(t), except for ``"legs"`` where c'(t) = (A c(t) + B f(t))/t
+    and the time-invariant A, B are returned.
+
+    Arguments:
+        measure: ``"legt"``, ``"legs"``, ``"lagt"`` or ``"fout"``.
+        N: Number of basis functions, N >= 1.
+
+    Returns:
+        (A, B): exact sympy matrices of shapes (N, N) and (N, 1).
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: unknown measure, N < 1, N not an integer.
+    """
+    derivation = derive_hippo_steps(measure, N)
+    return derivation.A, derivation.B
+
+
+def derive_hippo_steps(measure: str, N: int) -> HippoDerivation:
+    """Like ``derive_hippo`` but return every intermediate object (for derivations/)."""
+    measure, N, _ = validate_hippo_args(measure, N)
+    return _derive(MEASURES[measure], N)
+
+
+def _derive(m: Measure, N: int) -> HippoDerivation:
+    s_of_x = _invert_coordinate(m)
+    density = _density(m, s_of_x)
+    # For LegS every term carries a factor 1/t: multiply it out up front so that the
+    # inner products stay over the rationals; _time_invariant checks nothing is left.
+    clock = t if m.time_scaling == "scaled" else sp.Integer(1)
+    coordinate_rate = sp.simplify(clock * sp.diff(m.coordinate, t).subs(s, s_of_x))
+    weight_rate = sp.simplify(clock * (sp.diff(m.weight, t) / m.weight).subs(s, s_of_x))
+
+    scales = [m.basis_scale(n) for n in range(N)]
+    shapes = [m.basis_shape(n) for n in range(N)]
+    elements = [m.domain.element(q, x) for q in shapes]
+    gram = _checked_gram(m, elements)
+
+    moving = sp.zeros(N, N)
+    closed = []
+    for n in range(N):
+        rate = sp.diff(shapes[n], x) * coordinate_rate + shapes[n] * weight_rate
+        rate_element = m.domain.element(rate, x)
+        shape_coeffs = [
+            m.domain.integrate_element(m.domain.product(rate_element, e), x) / g
+            for e, g in zip(elements, gram)
+        ]
+        residual = rate_element - m.domain.combination(shape_coeffs, elements)
+        closed.append(m.domain.is_zero_element(residual))
+        for k in range(N):
+            moving[n, k] = scales[n] / scales[k] * shape_coeffs[k]
+
+    at_present = {s: t}
+    new_input = sp.Matrix(
+        [scales[n] * shapes[n].subs(x, m.coordinate.subs(at_present)) for n in range(N)]
+    ) * (clock * m.weight.subs(at_present))
+
+    leaving, reconstruction = _leaving_input(m, scales, shapes, gram)
+    leaving = clock * leaving
+    if m.endpoint_rule == "midpoint":  # f(t0) ~ 2 sum_k r_k c_k - f(t)
+        A = moving - 2 * leaving * reconstruction.T
+        B = new_input + leaving
+    else:  # f(t0) ~ sum_k r_k c_k
+        A = moving - leaving * reconstruction.T
+        B = new_input
+    A, B = _time_invariant(m, A, B)
+    return HippoDerivation(
+        measure=m,
+        N=N,
+        density=density,
+        coordinate_rate=coordinate_rate,
+        weight_rate=weight_rate,
+        gram=tuple(gram),
+        moving_basis=moving,
+        closed=tuple(closed),
+        new_input=new_input,
+        leaving_input=leaving,
+        reconstruction=reconstruction,
+        A=A,
+        B=B,
+    )
+
+
+def _invert_coordinate(m: Measure) -> sp.Expr:
+    solutions = sp.solve(sp.Eq(m.coordinate, x), s)
+    if len(solutions) != 1:
+        raise DerivationError(f"{m.name}: coordinate {m.coordinate} is not invertible in s")
+    return solutions[0]
+
+
+def _density(m: Measure, s_of_x: sp.Expr) -> sp.Expr:
+    """w(t, s(x)) |ds/dx|: the measure seen in x; must equal the domain's density."""
+    density = sp.simplify(m.weight.subs(s, s_of_x) * sp.Abs(sp.diff(s_of_x, x)))
+    if sp.simplify(density - m.domain.density(x)) != 0:
+        raise DerivationError(
+            f"{m.name}: density in x is {density}, domain assumes {m.domain.density(x)}"
+        )
+    return density
+
+
+def _checked_gram(m: Measure, elements: list) -> list[sp.Expr]:
+    """<q_k, q_k>, after checking <q_j, q_k> = 0 for j != k exactly."""
+    inner = lambda u, v: m.domain.integrate_element(m.domain.product(u, v), x)  # noqa: E731
+    for j, u in enumerate(elements):
+        for k in range(j):
+            if inner(u, elements[k]) != 0:
+                raise DerivationError(f"{m.name}: basis shapes {j} and {k} are not orthogonal")
+    gram = [inner(u, u) for u in elements]
+    if any(g == 0 for g in gram):
+        raise DerivationError(f"{m.name}: a basis element has zero norm")
+    return gram
+
+
+def _leaving_input(
+    m: Measure, scales: list[sp.Expr], shapes: list[sp.Expr], gram: list[sp.Expr]
+) -> tuple[sp.Matrix, sp.Matrix]:
+    """The f(t0) term of the Leibniz rule and the expansion of f(t0) in the coefficients."""
+    N = len(shapes)
+    zeros = sp.zeros(N, 1)
+    if m.window_start is None:
+        return zeros, zeros
+    start = m.window_start(t)
+    start_rate = sp.diff(start, t)
+    if start_rate == 0:
+        return zeros, zeros
+    at_start = {s: start}
+    x_start = sp.simplify(m.coordinate.subs(at_start))
+    weight_start = m.weight.subs(at_start)
+    leaving = sp.Matrix(
+        [start_rate * scales[n] * shapes[n].subs(x, x_start) * weight_start for n in range(N)]
+    )
+    # f ~ sum_k c_k p_k / <p_k, p_k> and p_k = lambda_k q_k.
+    reconstruction = sp.Matrix(
+        [shapes[k].subs(x, x_start) / (scales[k] * gram[k]) for k in range(N)]
+    )
+    return leaving, reconstruction
+
+
+def _time_invariant(m: Measure, A: sp.Matrix, B: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix]:
+    A = A.applyfunc(lambda e: sp.radsimp(sp.cancel(e)))
+    B = B.applyfunc(lambda e: sp.radsimp(sp.cancel(e)))
+    if A.has(t) or B.has(t):
+        raise DerivationError(f"{m.name}: the derived system still depends on t")
+    return A, B

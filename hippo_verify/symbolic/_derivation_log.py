@@ -76,12 +76,18 @@ class DerivationLog:
         """Introduce ``name := value``."""
         self._record(Step("definition", title, rf"{name} := {_latex(value)}"))
 
-    def equal(self, title: str, lhs: Any, rhs: Any, *, lhs_latex: str | None = None) -> None:
-        """Assert lhs == rhs exactly and record it."""
+    def equal(
+        self, title: str, lhs: Any, rhs: Any, *, statement: str | None = None, detail: str = ""
+    ) -> None:
+        """Assert lhs == rhs exactly and record it.
+
+        ``statement`` (LaTeX) is what the page shows instead of ``lhs = rhs``: use it when
+        the two sides are long lists of cases checked one by one.
+        """
         if not exactly_equal(lhs, rhs):
             raise StepFailed(f"{self.title}: step '{title}' does not hold: {lhs} != {rhs}")
-        left = lhs_latex if lhs_latex is not None else _latex(lhs)
-        self._record(Step("identity", title, rf"{left} = {_latex(rhs)}"))
+        latex = statement if statement is not None else rf"{_latex(lhs)} = {_latex(rhs)}"
+        self._record(Step("identity", title, latex, detail))
 
     def check(self, title: str, holds: bool, detail: str = "", latex: str = "") -> None:
         """Assert a condition computed by the script and record it."""

@@ -44,7 +44,8 @@ class HippoDerivation:
         density: w(t, s(x)) |ds/dx|, the density in the normalized variable.
         coordinate_rate: dX/dt written in (t, x) (times t for LegS).
         weight_rate: (dw/dt)/w written in (t, x) (times t for LegS).
-        gram: Diagonal of the Gram matrix <p_n, p_n> (off-diagonal entries are checked zero).
+        gram: <p_n, p_n>, the diagonal of the Gram matrix of the basis (its off-diagonal
+            entries are checked to be zero).
         moving_basis: M with d/dt[p_n w]/w = sum_k M[n, k] p_k + (residual outside the span).
         closed: closed[n] is True when d/dt[p_n w]/w lies in span(p_0..p_{N-1}) exactly.
         new_input: p_n(X(t, t)) w(t, t), the coefficient of f(t).
@@ -144,7 +145,7 @@ def _derive(m: Measure, N: int) -> HippoDerivation:
         density=density,
         coordinate_rate=coordinate_rate,
         weight_rate=weight_rate,
-        gram=tuple(gram),
+        gram=tuple(sp.radsimp(c**2 * g) for c, g in zip(scales, gram)),
         moving_basis=moving,
         closed=tuple(closed),
         new_input=new_input,

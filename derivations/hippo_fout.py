@@ -6,7 +6,7 @@ Run directly to print every step: python derivations/hippo_fout.py
 import sympy as sp
 
 from hippo_verify.symbolic import DerivationLog, derive_hippo_steps, hippo
-from hippo_verify.symbolic._measures import s, t, x
+from hippo_verify.symbolic._measures import x
 
 TITLE = "HiPPO-FouT: translated Fourier, window theta = 1"
 N = 5
@@ -58,7 +58,7 @@ def derive(log):
     A_closed, B_closed = hippo("fout", N)
     log.equal("Derived A equals the closed form", d.A, A_closed,
               statement=rf"A = \Omega - 2ee^T = {sp.latex(d.A)}")
-    log.equal("Derived B equals the closed form", d.B, B_closed, statement=rf"B = 2e")
+    log.equal("Derived B equals the closed form", d.B, B_closed, statement=r"B = 2e")
     log.check("A + A^T = -4 e e^T is negative semidefinite, so Re(lambda) <= 0",
               (d.A + d.A.T - (-4 * e * e.T)).is_zero_matrix)
 

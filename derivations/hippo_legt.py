@@ -6,7 +6,7 @@ Run directly to print every step: python derivations/hippo_legt.py
 import sympy as sp
 
 from hippo_verify.symbolic import DerivationLog, derive_hippo_steps, hippo
-from hippo_verify.symbolic._measures import s, t, x
+from hippo_verify.symbolic._measures import s, t
 
 TITLE = "HiPPO-LegT: translated Legendre, window theta = 1"
 N = 6

@@ -100,9 +100,9 @@ def insert_zero_state(index: int, meaning: str) -> Transform:
         A = A.col_insert(index, sp.zeros(A.shape[0], 1))
         return A, B.row_insert(index, sp.zeros(1, 1))
 
+    formula = rf"\text{{zero row, column and }} B\text{{ entry at }} {index}"
     return Transform(
-        f"insert_zero_state({index})", rf"\text{{zero row, column and }} B\text{{ entry at }} {index}",
-        meaning, apply, canonical_size=lambda N: N - 1,
+        f"insert_zero_state({index})", formula, meaning, apply, canonical_size=lambda N: N - 1
     )
 
 

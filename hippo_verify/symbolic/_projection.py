@@ -77,6 +77,10 @@ def derive_hippo(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
     obeys c'(t) = A c(t) + B f(t), except for ``"legs"`` where c'(t) = (A c(t) + B f(t))/t
     and the time-invariant A, B are returned.
 
+    The derivative of every basis function lies in the span of the first N (the step is
+    exact) except for ``"fout"`` with even N: the last cosine then has no sine partner and
+    its rotation is projected away (see ``derive_hippo_steps(...).closed``).
+
     Arguments:
         measure: ``"legt"``, ``"legs"``, ``"lagt"`` or ``"fout"``.
         N: Number of basis functions, N >= 1.

@@ -22,6 +22,8 @@ def partial_sum_at_start(f, terms):
 
 
 def derive(log):
+    log.text(f"Each identity below is checked exactly for all $n, k < N = {N}$; the test "
+             "suite checks the derived matrices against the closed forms up to N = 32.")
     log.text(
         "The measure of LegT (uniform on $[t-1, t]$) with a trigonometric basis. With "
         "$x = s - t + 1 \\in [0, 1]$ the states are $1, \\sqrt2\\cos 2\\pi x, \\sqrt2\\sin 2\\pi x, "

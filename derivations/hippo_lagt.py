@@ -13,6 +13,8 @@ N = 6
 
 
 def derive(log):
+    log.text(f"Each identity below is checked exactly for all $n, k < N = {N}$; the test "
+             "suite checks the derived matrices against the closed forms up to N = 32.")
     log.text(
         "Memory that fades exponentially: the measure is $e^{-(t-s)}$ on $(-\\infty, t]$. "
         "With $x = t - s \\in [0, \\infty)$ (the age of the input) the basis is the Laguerre "

@@ -19,6 +19,8 @@ def polynomial_integral(integrand, lower, upper):
 
 
 def derive(log):
+    log.text(f"Each identity below is checked exactly for all $n, k < N = {N}$; the test "
+             "suite checks the derived matrices against the closed forms up to N = 32.")
     log.text(
         "Memory of the whole history, all of it weighted equally: the measure is $1/t$ on "
         "$[0, t]$. With $x = 2s/t - 1 \\in [-1, 1]$ the basis is $p_n(x) = \\sqrt{2n+1}P_n(x)$:"

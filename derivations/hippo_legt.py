@@ -19,6 +19,8 @@ def polynomial_integral(integrand, lower, upper):
 
 
 def derive(log):
+    log.text(f"Each identity below is checked exactly for all $n, k < N = {N}$; the test "
+             "suite checks the derived matrices against the closed forms up to N = 32.")
     log.text(
         "Memory of the last unit of time: the measure is uniform on the window $[t-1, t]$. "
         "With $x = 2(s - t) + 1 \\in [-1, 1]$ ($x = 1$ is the present) the basis is "

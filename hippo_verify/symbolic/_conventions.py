@@ -12,7 +12,9 @@ Every convention is a composition of four elementary maps of (A, B):
 The conventions, each identified by the code it reproduces:
 
 * ``"canonical"``: ours (see ``_measures.py``).
-* ``"s4"``: ``transition()`` of state-spaces/s4 (``src/models/hippo/hippo.py``).
+* ``"s4"``: ``transition()`` of state-spaces/s4 (``src/models/hippo/hippo.py``), in the
+  version that halves LegT ("Halve again for timescale correctness") and builds ``'fout'``
+  from (cos, sin) pairs; older versions of that file leave LegT unscaled (= ``"hippo-code"``).
 * ``"hippo-code"``: ``transition()`` of HazyResearch/hippo-code (``model/op.py``).
 * ``"lmu"``: the Legendre Memory Unit (Voelker et al. 2019) form of LegT, also ``'lmu'``
   in both codes above.

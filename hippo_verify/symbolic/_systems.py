@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from .._errors import InvalidArgumentError
 from .._validation import require_int
 from ._matrix_args import as_matrix
 
@@ -35,8 +36,6 @@ def system_args(Ab: Any, Bb: Any, C: Any) -> tuple[sp.Matrix, sp.Matrix, sp.Matr
 
 
 def _shape_error(name: str, matrix: sp.Matrix, want: tuple[int, int]) -> sp.Matrix:
-    from .._errors import InvalidArgumentError
-
     raise InvalidArgumentError(f"{name} must have shape {want}, got {matrix.shape}")
 
 

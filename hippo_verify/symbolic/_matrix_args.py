@@ -47,7 +47,11 @@ def as_scalar(name: str, value: Any) -> sp.Expr:
 
 
 def as_matrix(
-    name: str, value: Any, *, square: bool = False, shape: tuple[int | None, int | None] | None = None
+    name: str,
+    value: Any,
+    *,
+    square: bool = False,
+    shape: tuple[int | None, int | None] | None = None,
 ) -> sp.Matrix:
     """``value`` (sympy Matrix, nested list, NumPy array) as an exact, non-empty sympy Matrix.
 

@@ -8,6 +8,11 @@ Public API:
 * ``CONVENTIONS``: the named transforms from canonical to each public convention.
 * ``hippo_nplr(measure, N)``: the normal-plus-low-rank decomposition.
 * ``MEASURES``: the measures (window, weight, coordinate, basis) the derivation starts from.
+* ``discretize``, ``discretize_with_output``: forward/backward Euler, bilinear, gbt, ZOH.
+* ``legs_step``, ``legs_integrate``: the time-varying discrete LegS recurrences.
+* ``power_kernel``: K_k = C Ab^k Bb, exactly (the reference kernel).
+* ``woodbury_generating_function``, ``dense_generating_function``: S4's generating function.
+* ``vandermonde_kernel``, ``conj_pair_kernel``, ``s4d_init``: S4D.
 * ``DerivationLog``, ``exactly_equal``: checked, recorded steps for ``derivations/``.
 """
 
@@ -19,13 +24,29 @@ from ._derivation_log import DerivationLog as DerivationLog
 from ._derivation_log import Step as Step
 from ._derivation_log import StepFailed as StepFailed
 from ._derivation_log import exactly_equal as exactly_equal
+from ._discretize import DISCRETIZATION_METHODS as DISCRETIZATION_METHODS
+from ._discretize import OUTPUT_CONVENTIONS as OUTPUT_CONVENTIONS
+from ._discretize import discretize as discretize
+from ._discretize import discretize_with_output as discretize_with_output
 from ._hippo_args import CONVENTION_MEASURES as CONVENTION_MEASURES
 from ._hippo_args import HIPPO_MEASURES as HIPPO_MEASURES
 from ._hippo_args import validate_hippo_args as validate_hippo_args
+from ._legs_recurrence import LEGS_METHODS as LEGS_METHODS
+from ._legs_recurrence import legs_integrate as legs_integrate
+from ._legs_recurrence import legs_step as legs_step
 from ._measures import MEASURES as MEASURES
 from ._measures import Measure as Measure
 from ._projection import HippoDerivation as HippoDerivation
 from ._projection import derive_hippo as derive_hippo
 from ._projection import derive_hippo_steps as derive_hippo_steps
+from ._s4 import cauchy_sum as cauchy_sum
+from ._s4 import dense_generating_function as dense_generating_function
+from ._s4 import dplr_resolvent as dplr_resolvent
+from ._s4 import woodbury_generating_function as woodbury_generating_function
+from ._s4d import conj_pair_kernel as conj_pair_kernel
+from ._s4d import s4d_init as s4d_init
+from ._s4d import vandermonde as vandermonde
+from ._s4d import vandermonde_kernel as vandermonde_kernel
 from ._structure import NPLR as NPLR
 from ._structure import hippo_nplr as hippo_nplr
+from ._systems import power_kernel as power_kernel

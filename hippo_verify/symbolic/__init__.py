@@ -11,6 +11,9 @@ Public API:
 * ``discretize``, ``discretize_with_output``: forward/backward Euler, bilinear, gbt, ZOH.
 * ``legs_step``, ``legs_integrate``: the time-varying discrete LegS recurrences.
 * ``power_kernel``: K_k = C Ab^k Bb, exactly (the reference kernel).
+* ``companion``, ``charpoly_coeffs``, ``transfer_function``, ``realize``,
+  ``truncation_correction``, ``untruncate``: the RTF maps of seed 002.
+* ``schur_cohn_stable``, ``sum_abs_bound_holds``: exact stability criteria.
 * ``woodbury_generating_function``, ``dense_generating_function``: S4's generating function.
 * ``vandermonde_kernel``, ``conj_pair_kernel``, ``s4d_init``: S4D.
 * ``DerivationLog``, ``exactly_equal``: checked, recorded steps for ``derivations/``.
@@ -36,9 +39,18 @@ from ._legs_recurrence import legs_integrate as legs_integrate
 from ._legs_recurrence import legs_step as legs_step
 from ._measures import MEASURES as MEASURES
 from ._measures import Measure as Measure
+from ._polynomials import CHARPOLY_METHODS as CHARPOLY_METHODS
+from ._polynomials import charpoly_coeffs as charpoly_coeffs
+from ._polynomials import companion as companion
 from ._projection import HippoDerivation as HippoDerivation
 from ._projection import derive_hippo as derive_hippo
 from ._projection import derive_hippo_steps as derive_hippo_steps
+from ._rtf import rational_generating_function as rational_generating_function
+from ._rtf import realize as realize
+from ._rtf import transfer_function as transfer_function
+from ._rtf import truncated_generating_function as truncated_generating_function
+from ._rtf import truncation_correction as truncation_correction
+from ._rtf import untruncate as untruncate
 from ._s4 import cauchy_sum as cauchy_sum
 from ._s4 import dense_generating_function as dense_generating_function
 from ._s4 import dplr_resolvent as dplr_resolvent
@@ -47,6 +59,9 @@ from ._s4d import conj_pair_kernel as conj_pair_kernel
 from ._s4d import s4d_init as s4d_init
 from ._s4d import vandermonde as vandermonde
 from ._s4d import vandermonde_kernel as vandermonde_kernel
+from ._stability import StabilityVerdict as StabilityVerdict
+from ._stability import schur_cohn_stable as schur_cohn_stable
+from ._stability import sum_abs_bound_holds as sum_abs_bound_holds
 from ._structure import NPLR as NPLR
 from ._structure import hippo_nplr as hippo_nplr
 from ._systems import power_kernel as power_kernel

@@ -100,3 +100,9 @@ def test_s4d_init_bad_arguments(args):
 def test_kernel_length_mismatch_is_refused():
     with pytest.raises(InvalidArgumentError):
         vandermonde_kernel(MODES, B_BAR[:2], C, L)
+
+
+@pytest.mark.parametrize("bad", [[1, "x"], [True, 1], [None, 1]])
+def test_non_numeric_entries_are_refused(bad):
+    with pytest.raises(TypeError):
+        vandermonde_kernel(bad, [1, 1], [1, 1], 2)

@@ -67,6 +67,7 @@ def as_matrix(
         raise InvalidTypeError(f"{name} must be a matrix, got {type(value).__name__}")
     if hasattr(value, "tolist") and not isinstance(value, sp.MatrixBase):
         value = value.tolist()
+    _reject_non_numeric_entries(name, value)
     try:
         matrix = sp.Matrix(value)
     except (TypeError, ValueError, sp.SympifyError) as error:
@@ -113,3 +114,12 @@ def require_alpha(name: str, value: Any) -> sp.Expr:
     if not alpha.is_number or not alpha.is_real or not (0 <= alpha <= 1):
         raise InvalidArgumentError(f"{name} must be a real number in [0, 1], got {alpha}")
     return alpha
+
+
+def _reject_non_numeric_entries(name: str, value: Any) -> None:
+    """Strings, bools and None inside a nested list are refused (sympy would parse them)."""
+    if isinstance(value, (list, tuple)):
+        for entry in value:
+            _reject_non_numeric_entries(name, entry)
+    elif isinstance(value, (str, bytes, bool)) or value is None:
+        raise InvalidTypeError(f"{name} entries must be numbers or expressions, got {value!r}")

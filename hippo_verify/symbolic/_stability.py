@@ -85,9 +85,8 @@ def schur_cohn_stable(a: Any) -> StabilityVerdict:
         if modulus2 >= 1:
             return StabilityVerdict(False, _unstable_reason(step, k, modulus2), tuple(ks), step)
         poly = _schur_step(poly, k, modulus2)
-    return StabilityVerdict(
-        True, f"all {d} reflection coefficients have |k_j| < 1 (Schur-Cohn)", tuple(ks)
-    )
+    reason = f"every reflection coefficient k_1..k_{d} has |k_j| < 1 (Schur-Cohn)"
+    return StabilityVerdict(True, reason, tuple(ks))
 
 
 def sum_abs_bound_holds(a: Any) -> bool:

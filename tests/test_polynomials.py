@@ -10,6 +10,7 @@ import math
 
 import pytest
 import sympy as sp
+from helpers import invertible_matrices
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,19 +49,6 @@ def rational_matrices(draw, max_d: int = 5) -> sp.Matrix:
     return sp.Matrix(d, d, draw(st.lists(rationals, min_size=d * d, max_size=d * d)))
 
 
-@st.composite
-def invertible_rational_matrices(draw, d: int) -> sp.Matrix:
-    """L U with unit lower L and U upper with nonzero diagonal: invertible by construction."""
-    lower = sp.eye(d)
-    upper = sp.zeros(d, d)
-    for i in range(d):
-        for j in range(d):
-            if i > j:
-                lower[i, j] = draw(rationals)
-            elif i < j:
-                upper[i, j] = draw(rationals)
-        upper[i, i] = draw(rationals.filter(lambda r: r != 0))
-    return lower * upper
 
 
 # ---------------------------------------------------------------------------------------
@@ -162,7 +150,7 @@ def test_charpoly_trace_and_determinant(A):
 def test_charpoly_similarity_invariance(data):
     """charpoly_coeffs(T A T^{-1}) == charpoly_coeffs(A) for random invertible rational T."""
     A = data.draw(rational_matrices(max_d=4))
-    T = data.draw(invertible_rational_matrices(A.rows))
+    T = data.draw(invertible_matrices(A.rows, rationals))
     for method in CHARPOLY_METHODS:
         assert charpoly_coeffs(T * A * T.inv(), method) == charpoly_coeffs(A, method)
 

@@ -12,6 +12,7 @@ import math
 
 import pytest
 import sympy as sp
+from helpers import invertible_matrices
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -44,18 +45,6 @@ def rational_systems(draw, max_d: int = 3):
     return Ab, sp.Matrix(draw(entries)), sp.Matrix([draw(entries)])
 
 
-@st.composite
-def invertible_matrices(draw, d: int) -> sp.Matrix:
-    """Unit lower times upper with nonzero diagonal: invertible by construction."""
-    lower, upper = sp.eye(d), sp.zeros(d, d)
-    for i in range(d):
-        for j in range(d):
-            if i > j:
-                lower[i, j] = draw(rationals)
-            elif i < j:
-                upper[i, j] = draw(rationals)
-        upper[i, i] = draw(rationals.filter(lambda r: r != 0))
-    return lower * upper
 
 
 def _symbolic_system(d: int):
@@ -182,7 +171,7 @@ def test_realization_has_the_same_kernel(system):
 def test_transfer_function_similarity_invariance(data):
     """(T Ab T^{-1}, T Bb, Ct T^{-1}) has the same (a, b)."""
     Ab, Bb, Ct = data.draw(rational_systems())
-    T = data.draw(invertible_matrices(Ab.rows))
+    T = data.draw(invertible_matrices(Ab.rows, rationals))
     Ti = T.inv()
     assert transfer_function(T * Ab * Ti, T * Bb, Ct * Ti) == transfer_function(Ab, Bb, Ct)
 

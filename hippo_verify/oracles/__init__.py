@@ -1,5 +1,84 @@
-"""Oracle layer (mpmath): certified high-precision reference values.
+"""Oracle layer (mpmath): certified high-precision reference values for every kernel family.
 
-Planned content: discretized systems and kernels of every family, each value carrying
-the number of digits it certifies. Imports only from ``hippo_verify.symbolic``.
+Every function returns an ``OracleResult``: the values (mpmath numbers), the number of
+significant digits certified relative to the result's max-norm (by agreement at two
+working precisions), the working precision and the method. The implementation is the
+single vendorable module ``hippo_verify.oracles.mp_oracles`` (mpmath + stdlib only); the
+functions exported here also accept sympy numbers and matrices (exact rationals stay exact,
+radicals and other constants are evaluated by sympy at each working precision).
+
+Conventions are the symbolic layer's: K_k = C Ab^k Bb with C a row, kernels indexed from 0,
+S4 systems A = diag(Lambda) - P Q^H, RTF a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_2 z + ....
 """
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from . import mp_oracles as _core
+from ._sympy_inputs import from_sympy
+from .mp_oracles import (
+    DEFAULT_MAX_PREC as DEFAULT_MAX_PREC,
+)
+from .mp_oracles import (
+    DISCRETIZATION_METHODS as DISCRETIZATION_METHODS,
+)
+from .mp_oracles import (
+    MEASURES as MEASURES,
+)
+from .mp_oracles import (
+    CertificationError as CertificationError,
+)
+from .mp_oracles import (
+    OracleResult as OracleResult,
+)
+from .mp_oracles import (
+    hippo_projection as hippo_projection,
+)
+
+__all__ = [
+    "DEFAULT_MAX_PREC",
+    "DISCRETIZATION_METHODS",
+    "MEASURES",
+    "CertificationError",
+    "OracleResult",
+    "causal_conv",
+    "continuous_kernel",
+    "diag_kernel",
+    "discrete_kernel",
+    "discretize",
+    "dplr_kernel",
+    "h3_diag_kernel",
+    "hippo_projection",
+    "rtf_kernel",
+    "rtf_stability",
+    "shift_kernel",
+    "ssm_kernel",
+]
+
+
+def _accepting_sympy(core: Callable[..., Any]) -> Callable[..., Any]:
+    """The core oracle with sympy arguments converted first (same signature and docs)."""
+
+    @functools.wraps(core)
+    def oracle(*args: Any, **kwargs: Any) -> Any:
+        args = tuple(from_sympy(a) for a in args)
+        kwargs = {k: from_sympy(v) for k, v in kwargs.items()}
+        return core(*args, **kwargs)
+
+    return oracle
+
+
+causal_conv = _accepting_sympy(_core.causal_conv)
+continuous_kernel = _accepting_sympy(_core.continuous_kernel)
+diag_kernel = _accepting_sympy(_core.diag_kernel)
+discrete_kernel = _accepting_sympy(_core.discrete_kernel)
+discretize = _accepting_sympy(_core.discretize)
+dplr_kernel = _accepting_sympy(_core.dplr_kernel)
+h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
+rtf_stability = _accepting_sympy(_core.rtf_stability)
+shift_kernel = _accepting_sympy(_core.shift_kernel)
+ssm_kernel = _accepting_sympy(_core.ssm_kernel)
+rtf_kernel = _accepting_sympy(_core.rtf_kernel)

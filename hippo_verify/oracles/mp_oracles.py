@@ -1,0 +1,1537 @@
+"""Certified high-precision reference kernels for state-space models (single file).
+
+Vendorable: this module depends only on mpmath and the Python standard library. Copy the
+file into another project and ``import mp_oracles``; inside hippo-verify it is
+``hippo_verify.oracles.mp_oracles`` and the package adds sympy and numpy inputs on top.
+
+Conventions (the same as hippo-verify's symbolic layer):
+
+* continuous system x'(t) = A x(t) + B u(t), y = C x, with C a 1 x d row;
+* one step of size dt gives x_{k+1} = Ab x_k + Bb u_k with C unchanged, so the discrete
+  convolution kernel is K_k = C Ab^k Bb, k = 0 .. L-1;
+* ``("gbt", alpha)``: Ab = (I - alpha dt A)^{-1}(I + (1 - alpha) dt A),
+  Bb = (I - alpha dt A)^{-1} dt B; ``"forward_euler"``, ``"bilinear"``,
+  ``"backward_euler"`` are alpha = 0, 1/2, 1; ``"zoh"``: Ab = e^{dt A},
+  Bb = int_0^dt e^{sA} ds B (the exponential of the augmented matrix [[A, B], [0, 0]] dt).
+
+Inputs are exact wherever they can be: ints, ``fractions.Fraction``, decimal strings
+("0.1" is one tenth, never a float), complex strings ("1/2-3j"), floats and complex
+numbers (read as the binary values they hold), mpmath numbers (likewise), objects that
+implement mpmath's ``_mpmath_(prec, rounding)`` protocol (evaluated at each working
+precision), and anything with ``tolist()`` (numpy arrays). NaN and infinities are refused.
+
+Certification: every oracle evaluates its algorithm at two working precisions and
+reports as certified the number of significant decimal digits on which the two agree,
+measured relative to the max-norm of the result (max_k |K_k|): ``digits = floor(-log10(
+max_k |K_k(p1) - K_k(p2)| / max_k |K_k(p2)|))``. The returned values are the
+higher-precision ones. Precision is raised automatically until ``digits`` requested
+digits agree, up to ``max_prec`` bits, after which ``CertificationError`` is raised.
+Agreement of two precisions bounds rounding error; every algorithm here is exact apart
+from rounding (no truncated series whose length does not grow with the precision), so
+rounding is the only error there is to bound.
+
+Thread safety: each call makes its own ``mpmath.MPContext``; the global ``mpmath.mp``
+precision is never read or written, so the oracles can run in several threads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from operator import mul
+from typing import Any
+
+import mpmath
+
+__all__ = [
+    "DEFAULT_MAX_PREC",
+    "DISCRETIZATION_METHODS",
+    "MEASURES",
+    "CertificationError",
+    "InvalidArgumentError",
+    "InvalidTypeError",
+    "OracleResult",
+    "causal_conv",
+    "continuous_kernel",
+    "diag_kernel",
+    "discrete_kernel",
+    "discretize",
+    "dplr_kernel",
+    "h3_diag_kernel",
+    "hippo_projection",
+    "rtf_kernel",
+    "rtf_stability",
+    "shift_kernel",
+    "ssm_kernel",
+]
+
+#: Default ceiling on the working precision, in bits (about 2466 decimal digits).
+DEFAULT_MAX_PREC = 8192
+#: Discretization methods; the generalized bilinear transform is ``("gbt", alpha)``.
+DISCRETIZATION_METHODS = ("forward_euler", "backward_euler", "bilinear", "zoh")
+#: HiPPO measures ``hippo_projection`` knows (canonical conventions of hippo-verify).
+MEASURES = ("legt", "legs", "lagt", "fout")
+
+_NAMED_ALPHA = {
+    "forward_euler": Fraction(0),
+    "bilinear": Fraction(1, 2),
+    "backward_euler": Fraction(1),
+}
+_LOG2_10 = math.log2(10)
+
+# ---------------------------------------------------------------------------------------
+# Errors: inside hippo-verify share its hierarchy; a vendored copy defines its own.
+# ---------------------------------------------------------------------------------------
+try:
+    from hippo_verify._errors import HippoVerifyError as _BaseError
+    from hippo_verify._errors import InvalidArgumentError, InvalidTypeError
+except ImportError:  # pragma: no cover - exercised by the isolation test in a subprocess
+
+    class _BaseError(Exception):  # type: ignore[no-redef]
+        """Base class of the errors this module raises on purpose."""
+
+    class InvalidArgumentError(_BaseError, ValueError):  # type: ignore[no-redef]
+        """An argument has the right type but a value the oracle does not accept."""
+
+    class InvalidTypeError(_BaseError, TypeError):  # type: ignore[no-redef]
+        """An argument has a type the oracle does not accept."""
+
+
+class CertificationError(_BaseError, ArithmeticError):
+    """The requested digits did not agree at two precisions below ``max_prec``."""
+
+
+# ---------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    """A certified reference value.
+
+    Attributes:
+        family: Which oracle produced it (``"ssm_kernel"``, ...).
+        values: The result: a list of mpmath numbers (kernels), or a tuple of nested lists
+            for results with several parts (``discretize`` returns (Ab, Bb)). Numbers are
+            exact copies of the working-precision values (``mpmath.mp.make_mpf``), so they
+            keep all their bits whatever the global mpmath precision is.
+        digits: Certified significant decimal digits, relative to the max-norm of each part
+            (max |v|): every entry is within 10^-digits * max|v| of the true value.
+        prec: Working precision of ``values``, in bits.
+        method: The algorithm, e.g. ``"bilinear/triangular-eigen"``.
+        params: The parameters the value depends on (used for golden-data export).
+        notes: Facts a user must know (e.g. an unstable denominator).
+        stable: For kernels of a recurrence, whether it is stable (None if not decided).
+    """
+
+    family: str
+    values: Any
+    digits: int
+    prec: int
+    method: str
+    params: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    stable: bool | None = None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.values[index]
+
+    def strings(self, digits: int | None = None) -> Any:
+        """The values as decimal strings with ``digits`` (default: certified + 5) digits."""
+        n = (self.digits + 5) if digits is None else digits
+        return _map_nested(self.values, lambda v: _to_string(v, n))
+
+    def floats(self) -> Any:
+        """The values rounded to Python floats/complex (nearest)."""
+        return _map_nested(self.values, _to_python_number)
+
+
+def _map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
+    if isinstance(values, (list, tuple)):
+        out = [_map_nested(v, fn) for v in values]
+        return tuple(out) if isinstance(values, tuple) else out
+    return fn(values)
+
+
+def _to_string(value: Any, n: int) -> str:
+    if isinstance(value, mpmath.mpc):
+        re_s = mpmath.libmp.to_str(value._mpc_[0], n)
+        im_s = mpmath.libmp.to_str(value._mpc_[1], n)
+        sign = "" if im_s.startswith("-") else "+"
+        return f"{re_s}{sign}{im_s}j"
+    return mpmath.libmp.to_str(value._mpf_, n)
+
+
+def _to_python_number(value: Any) -> Any:
+    if isinstance(value, mpmath.mpc):
+        return complex(mpmath.libmp.to_float(value._mpc_[0]), mpmath.libmp.to_float(value._mpc_[1]))
+    return mpmath.libmp.to_float(value._mpf_)
+
+
+# ---------------------------------------------------------------------------------------
+# Exact inputs. A scalar is a Fraction, a pair (re, im) of Fractions, or an object that
+# speaks mpmath's ``_mpmath_`` protocol (evaluated afresh at each working precision).
+# ---------------------------------------------------------------------------------------
+
+_COMPLEX_STRING = re.compile(
+    r"^\s*(?P<re>[+-]?[^+\-jJ]+(?:[eE][+-]?\d+)?)?\s*(?P<im>[+-]\s*[^+\-jJ]*(?:[eE][+-]?\d+)?)[jJ]\s*$"
+)
+
+
+def _fraction_from_string(name: str, text: str) -> Fraction:
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise InvalidArgumentError(
+            f"{name}: {text!r} is not a finite decimal or fraction string"
+        ) from None
+    return value
+
+
+def _parse_string(name: str, text: str) -> Any:
+    if not re.search(r"[jJ]\s*$", text):
+        return _fraction_from_string(name, text)
+    match = _COMPLEX_STRING.match(text)
+    if match is None:
+        raise InvalidArgumentError(f"{name}: {text!r} is not a complex number string like '1/2-3j'")
+    real = _fraction_from_string(name, match.group("re")) if match.group("re") else Fraction(0)
+    imag_text = match.group("im").replace(" ", "")
+    imag = _fraction_from_string(name, imag_text + ("1" if imag_text in "+-" else ""))
+    return (real, imag) if imag else real
+
+
+def _from_mpf_tuple(name: str, value: tuple) -> Fraction:
+    sign, man, exp, _ = value
+    if not man and exp:  # nan / inf are encoded with man = 0 and a special exponent
+        raise InvalidArgumentError(f"{name}: NaN and infinities are not accepted")
+    number = Fraction(man) * (Fraction(2) ** exp)
+    return -number if sign else number
+
+
+def _finite_float(name: str, value: float) -> Fraction:
+    if not math.isfinite(value):
+        raise InvalidArgumentError(f"{name}: NaN and infinities are not accepted (got {value})")
+    return Fraction(value)
+
+
+def exact_scalar(name: str, value: Any) -> Any:
+    """Read one scalar exactly (see the module docstring for what is accepted)."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidTypeError(f"{name}: expected a number, got {value!r}")
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, float):
+        return _finite_float(name, value)
+    if isinstance(value, complex):
+        real, imag = _finite_float(name, value.real), _finite_float(name, value.imag)
+        return (real, imag) if imag else real
+    if isinstance(value, str):
+        return _parse_string(name, value)
+    if isinstance(value, mpmath.mpf):
+        return _from_mpf_tuple(name, value._mpf_)
+    if isinstance(value, mpmath.mpc):
+        real, imag = (_from_mpf_tuple(name, part) for part in value._mpc_)
+        return (real, imag) if imag else real
+    if hasattr(value, "_mpmath_"):
+        return value
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "shape", None) == ():
+        return exact_scalar(name, value.item())  # numpy scalar
+    raise InvalidTypeError(f"{name}: cannot read {type(value).__name__} {value!r} as a number")
+
+
+def _nested(name: str, value: Any) -> Any:
+    if isinstance(value, mpmath.matrix):
+        return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise InvalidTypeError(f"{name}: expected a matrix or a sequence, got {type(value).__name__}")
+
+
+def exact_vector(name: str, value: Any, length: int | None = None) -> list:
+    """Read a vector exactly; a flat sequence, a 1 x n row or an n x 1 column."""
+    rows = _nested(name, value)
+    if rows and all(isinstance(r, (list, tuple)) for r in rows):
+        if len(rows) == 1:
+            rows = list(rows[0])
+        elif all(len(r) == 1 for r in rows):
+            rows = [r[0] for r in rows]
+        else:
+            raise InvalidArgumentError(f"{name}: expected a vector, got a {len(rows)}-row matrix")
+    if not rows:
+        raise InvalidArgumentError(f"{name}: must not be empty")
+    if length is not None and len(rows) != length:
+        raise InvalidArgumentError(f"{name}: expected length {length}, got {len(rows)}")
+    return [exact_scalar(f"{name}[{i}]", v) for i, v in enumerate(rows)]
+
+
+def exact_matrix(name: str, value: Any, *, square: bool = True) -> list[list]:
+    """Read a matrix exactly (a list of rows)."""
+    rows = _nested(name, value)
+    if not rows or not all(isinstance(r, (list, tuple)) for r in rows):
+        raise InvalidArgumentError(f"{name}: expected a non-empty 2-d matrix")
+    width = len(rows[0])
+    if width == 0 or any(len(r) != width for r in rows):
+        raise InvalidArgumentError(f"{name}: rows must be non-empty and of equal length")
+    if square and width != len(rows):
+        raise InvalidArgumentError(f"{name}: must be square, got {len(rows)} x {width}")
+    return [
+        [exact_scalar(f"{name}[{i},{j}]", v) for j, v in enumerate(r)] for i, r in enumerate(rows)
+    ]
+
+
+def _is_zero(v: Any) -> bool:
+    return isinstance(v, Fraction) and v == 0
+
+
+def _is_real(v: Any) -> bool:
+    """True if v is known to be real (Fractions; protocol objects are asked at 53 bits)."""
+    if isinstance(v, Fraction):
+        return True
+    if isinstance(v, tuple):
+        return False
+    return not isinstance(mpmath.mp.convert(v._mpmath_(53, "n")), mpmath.mpc)
+
+
+def _require_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTypeError(f"{name}: expected an int, got {type(value).__name__}")
+    if value < minimum:
+        raise InvalidArgumentError(f"{name}: must be >= {minimum}, got {value}")
+    return value
+
+
+def _require_step(name: str, value: Any) -> Any:
+    step = exact_scalar(name, value)
+    if isinstance(step, tuple):
+        raise InvalidArgumentError(f"{name}: must be real and positive, got a complex number")
+    probe = step if isinstance(step, Fraction) else mpmath.mp.convert(step._mpmath_(64, "n"))
+    if isinstance(probe, mpmath.mpc) or not probe > 0:
+        raise InvalidArgumentError(f"{name}: must be positive, got {value!r}")
+    return step
+
+
+def _require_digits(digits: Any, max_prec: Any) -> tuple[int, int]:
+    max_prec = _require_int("max_prec", max_prec, 64)
+    digits = _require_int("digits", digits, 1)
+    limit = int((max_prec - 64) / _LOG2_10)
+    if digits > limit:
+        raise InvalidArgumentError(
+            f"digits: {digits} cannot be certified within max_prec = {max_prec} bits "
+            f"(at most {limit}); raise max_prec"
+        )
+    return digits, max_prec
+
+
+def _method_alpha(method: Any) -> Fraction | None:
+    """alpha of a gbt-family method, None for ZOH; raises on unknown methods."""
+    if isinstance(method, str):
+        if method == "zoh":
+            return None
+        if method in _NAMED_ALPHA:
+            return _NAMED_ALPHA[method]
+        raise InvalidArgumentError(
+            f"method: unknown {method!r}; use one of {DISCRETIZATION_METHODS} or ('gbt', alpha)"
+        )
+    if isinstance(method, tuple) and len(method) == 2 and method[0] == "gbt":
+        alpha = exact_scalar("alpha", method[1])
+        if not isinstance(alpha, Fraction) or not 0 <= alpha <= 1:
+            raise InvalidArgumentError(f"alpha: must be a real number in [0, 1], got {method[1]!r}")
+        return alpha
+    raise InvalidTypeError(f"method: expected a name or ('gbt', alpha), got {method!r}")
+
+
+def _method_name(method: Any) -> str:
+    return method if isinstance(method, str) else f"gbt({method[1]})"
+
+
+# ---------------------------------------------------------------------------------------
+# Working precision: a private context plus a fixed-point scale for the hot loops.
+# ---------------------------------------------------------------------------------------
+
+
+class _MorePrecision(Exception):
+    """Raised inside a computation that has measured a loss larger than its guard bits."""
+
+    def __init__(self, lost_bits: int):
+        super().__init__(lost_bits)
+        self.lost_bits = lost_bits
+
+
+class _Work:
+    """One evaluation at ``prec`` bits: a private MPContext and fixed-point helpers.
+
+    Fixed point: an int X stands for X * 2^-prec. Products are (X * Y) >> prec; the hot
+    loops (O(N^2 L), O(N L)) run on Python ints, which is 10-50x faster than mpf objects.
+    """
+
+    def __init__(self, prec: int, guard_bits: int | None = None):
+        self.prec = prec
+        self.ctx = mpmath.MPContext()
+        self.ctx.prec = prec
+        self.guard_bits = prec if guard_bits is None else guard_bits
+        self.lost_bits = 0  # cancellation an algorithm observed (drives the next precision)
+
+    def expect_loss(self, lost_bits: int) -> None:
+        """Abort this run early if a predicted cancellation exceeds the guard bits."""
+        self.lost_bits = max(self.lost_bits, lost_bits)
+        if lost_bits > self.guard_bits:
+            raise _MorePrecision(lost_bits)
+
+    def num(self, v: Any) -> Any:
+        """An exact scalar at working precision, in the private context."""
+        ctx = self.ctx
+        if isinstance(v, Fraction):
+            return ctx.mpf(v.numerator) / v.denominator
+        if isinstance(v, tuple):
+            return ctx.mpc(self.num(v[0]), self.num(v[1]))
+        if isinstance(v, (ctx.mpf, ctx.mpc, int)):  # already a working-precision number
+            return ctx.convert(v)
+        return ctx.convert(v._mpmath_(self.prec, "n"))
+
+    def fixed(self, x: Any) -> int:
+        """A real working-precision number (or exact Fraction) as a fixed-point int."""
+        if isinstance(x, Fraction):
+            return (x.numerator << self.prec) // x.denominator
+        return int(self.ctx.to_fixed(self.ctx.convert(x), self.prec))
+
+    def fixed_pair(self, x: Any) -> tuple[int, int]:
+        x = self.ctx.convert(x)
+        if isinstance(x, self.ctx.mpc):
+            return self.fixed(x.real), self.fixed(x.imag)
+        return self.fixed(x), 0
+
+    def unfixed(self, X: int) -> Any:
+        return self.ctx.ldexp(self.ctx.mpf(X), -self.prec)
+
+    def note_cancellation(self, big: Any, small: Any) -> None:
+        """Record that a result of size ``small`` came from terms of size ``big``."""
+        if big and small:
+            lost = int(self.ctx.log(abs(big) / abs(small), 2)) + 1
+            self.lost_bits = max(self.lost_bits, lost)
+
+
+def _bits_for(digits: int) -> int:
+    return int(math.ceil(digits * _LOG2_10))
+
+
+def _max_abs(ctx: Any, values: list) -> Any:
+    return max((abs(v) for v in values), default=ctx.zero)
+
+
+def _agreement(low: list[list], high: list[list], prec_low: int) -> int:
+    """Digits on which two evaluations agree, relative to each part's max-norm (min over parts)."""
+    ctx = mpmath.MPContext()
+    ctx.prec = prec_low + 64
+    cap = int(prec_low / _LOG2_10)
+    digits = cap
+    for part_low, part_high in zip(low, high):
+        scale = _max_abs(ctx, [ctx.convert(v) for v in part_high])
+        diff = _max_abs(ctx, [ctx.convert(a) - ctx.convert(b) for a, b in zip(part_low, part_high)])
+        if diff == 0:
+            continue
+        if scale == 0:
+            return 0
+        digits = min(digits, int(ctx.floor(-ctx.log10(diff / scale))))
+    return max(digits, 0)
+
+
+def _certify(
+    compute: Callable[[_Work], list[list]], digits: int, max_prec: int
+) -> tuple[list[list], int, int]:
+    """Run ``compute`` at rising precisions until two runs agree to ``digits`` digits.
+
+    ``compute`` returns a list of parts, each a flat list of numbers. It may report the
+    cancellation it saw in ``work.lost_bits``; a run whose loss ate its guard bits is
+    redone at a precision that covers the loss instead of being compared.
+    Returns (parts at the higher precision, certified digits, that precision).
+    """
+    needed = _bits_for(digits) + 8
+    base = needed + 24
+    prec, previous, previous_prec = base, None, 0
+    while True:
+        work = _Work(prec, guard_bits=prec - needed)
+        try:
+            parts = compute(work)
+        except _MorePrecision:
+            parts = None
+        if parts is None or work.lost_bits > prec - needed:
+            previous, next_prec = None, base + work.lost_bits
+        elif previous is None:
+            previous, previous_prec, next_prec = parts, prec, prec + max(32, prec // 4)
+        else:
+            agreed = _agreement(previous, parts, previous_prec)
+            if agreed >= digits:
+                return parts, agreed, prec
+            previous, previous_prec, next_prec = parts, prec, prec + prec // 2
+        if next_prec > max_prec:
+            raise CertificationError(
+                f"could not certify {digits} digits within max_prec = {max_prec} bits "
+                f"(the problem loses about {work.lost_bits} bits to cancellation or is "
+                "ill-conditioned); raise max_prec or ask for fewer digits"
+            )
+        prec = max(next_prec, prec + 16)
+
+
+def _export(value: Any) -> Any:
+    """A working-precision number as a global-mpmath number with all its bits."""
+    if hasattr(value, "_mpc_"):
+        return mpmath.mp.make_mpc(value._mpc_)
+    return mpmath.mp.make_mpf(value._mpf_)
+
+
+def _result(
+    family: str, parts: list, digits: int, prec: int, method: str, params: dict, **kw: Any
+) -> OracleResult:
+    values = (
+        [_export(v) for v in parts[0]]
+        if len(parts) == 1
+        else tuple([_export(v) for v in p] for p in parts)
+    )
+    return OracleResult(family, values, digits, prec, method, params, **kw)
+
+
+# ---------------------------------------------------------------------------------------
+# Fixed-point linear algebra (real; complex systems use the real 2x2-block embedding)
+# ---------------------------------------------------------------------------------------
+
+
+def _embed_matrix(work: _Work, M: list[list]) -> list[list[int]]:
+    """Fixed-point real embedding [[Re, -Im], [Im, Re]] of a complex matrix (or Re if real)."""
+    pairs = [[work.fixed_pair(work.num(v)) for v in row] for row in M]
+    if all(im == 0 for row in pairs for _, im in row):
+        return [[re_ for re_, _ in row] for row in pairs]
+    top = [[re_ for re_, _ in row] + [-im for _, im in row] for row in pairs]
+    bottom = [[im for _, im in row] + [re_ for re_, _ in row] for row in pairs]
+    return top + bottom
+
+
+def _solve_fixed(M: list[list[int]], R: list[list[int]], s: int) -> list[list[int]]:
+    """X with M X = R (fixed point, Gauss-Jordan with partial pivoting); R has rows like M."""
+    n = len(M)
+    rows = [list(M[i]) + list(R[i]) for i in range(n)]
+    for k in range(n):
+        pivot_row = max(range(k, n), key=lambda i: abs(rows[i][k]))
+        if rows[pivot_row][k] == 0:
+            raise InvalidArgumentError("the matrix to invert is singular at working precision")
+        rows[k], rows[pivot_row] = rows[pivot_row], rows[k]
+        pivot = rows[k][k]
+        rows[k] = [(v << s) // pivot for v in rows[k]]
+        top = rows[k]
+        for i in range(n):
+            factor = rows[i][k]
+            if i != k and factor:
+                rows[i] = [a - ((factor * b) >> s) for a, b in zip(rows[i], top)]
+    return [row[n:] for row in rows]
+
+
+def _matvec(M: list[list[int]], x: list[int], s: int) -> list[int]:
+    return [sum(map(mul, row, x)) >> s for row in M]
+
+
+# ---------------------------------------------------------------------------------------
+# Discretization at working precision
+# ---------------------------------------------------------------------------------------
+
+
+def _system_is_real(*parts: list) -> bool:
+    return all(
+        _is_real(v)
+        for part in parts
+        for row in part
+        for v in (row if isinstance(row, list) else [row])
+    )
+
+
+def _discretize_work(
+    work: _Work, A: list[list], B: list, dt: Any, method: Any
+) -> tuple[list[list], list]:
+    """(Ab, Bb) as working-precision context numbers (complex allowed)."""
+    ctx, d = work.ctx, len(A)
+    alpha = _method_alpha(method)
+    step = work.num(dt)
+    if alpha is None:
+        aug = ctx.matrix(d + 1, d + 1)
+        for i in range(d):
+            for j in range(d):
+                aug[i, j] = work.num(A[i][j]) * step
+            aug[i, d] = work.num(B[i]) * step
+        E = ctx.expm(aug)
+        return [[E[i, j] for j in range(d)] for i in range(d)], [E[i, d] for i in range(d)]
+    M = ctx.matrix(d, d)
+    R = ctx.matrix(d, d + 1)
+    for i in range(d):
+        for j in range(d):
+            a_ij = work.num(A[i][j]) * step
+            M[i, j] = (i == j) - alpha * a_ij if alpha else ctx.mpf(i == j)
+            R[i, j] = (i == j) + (1 - alpha) * a_ij
+        R[i, d] = work.num(B[i]) * step
+    X = _solve_context(work, M, R)
+    return [[X[i][j] for j in range(d)] for i in range(d)], [X[i][d] for i in range(d)]
+
+
+def _split_pairs(rows: list[list[tuple[int, int]]]) -> tuple[list, list]:
+    real = [[re_ for re_, _ in row] for row in rows]
+    imag = [[im for _, im in row] for row in rows]
+    return real, imag
+
+
+def _solve_context(work: _Work, M: Any, R: Any) -> list[list]:
+    """M^{-1} R through the fixed-point solver (real embedding for complex data)."""
+    ctx, d, m = work.ctx, M.rows, R.cols
+    M_pairs = [[work.fixed_pair(M[i, j]) for j in range(d)] for i in range(d)]
+    R_pairs = [[work.fixed_pair(R[i, j]) for j in range(m)] for i in range(d)]
+    complex_ = any(im for row in M_pairs + R_pairs for _, im in row)
+    M_re, M_im = _split_pairs(M_pairs)
+    R_re, R_im = _split_pairs(R_pairs)
+    if complex_:  # [[Re, -Im], [Im, Re]] [X_re; X_im] = [R_re; R_im]
+        M_fixed = [r + [-v for v in i] for r, i in zip(M_re, M_im)] + [
+            i + r for r, i in zip(M_re, M_im)
+        ]
+        R_fixed = R_re + R_im
+    else:
+        M_fixed, R_fixed = M_re, R_re
+    try:
+        X = _solve_fixed(M_fixed, R_fixed, work.prec)
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            "I - alpha dt A is singular: 1/(alpha dt) is an eigenvalue of A"
+        ) from None
+    if not complex_:
+        return [[work.unfixed(v) for v in row] for row in X]
+    return [
+        [ctx.mpc(work.unfixed(X[i][j]), work.unfixed(X[i + d][j])) for j in range(m)]
+        for i in range(d)
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Kernels of a discrete system at working precision
+# ---------------------------------------------------------------------------------------
+
+
+def _lower_triangular(M: list[list]) -> bool:
+    return all(_is_zero(M[i][j]) for i in range(len(M)) for j in range(i + 1, len(M)))
+
+
+def _transpose(M: list[list]) -> list[list]:
+    return [list(col) for col in zip(*M)]
+
+
+def _krylov_kernel(work: _Work, Ab: list[list], Bb: list, C: list, L: int) -> list:
+    """K_k = C Ab^k Bb by L fixed-point matrix-vector steps (any dense system)."""
+    ctx, s = work.ctx, work.prec
+    values = [Ab[i][j] for i in range(len(Ab)) for j in range(len(Ab))] + Bb + C
+    if not any(isinstance(v, ctx.mpc) for v in values):
+        A_fixed = [[work.fixed(v) for v in row] for row in Ab]
+        x = [work.fixed(v) for v in Bb]
+        c = [work.fixed(v) for v in C]
+        out = []
+        for _ in range(L):
+            out.append(sum(map(mul, c, x)))
+            x = _matvec(A_fixed, x, s)
+        return [work.unfixed(v >> s) for v in out]
+    A_fixed = _embed_matrix(work, [[ctx.mpc(v) for v in row] for row in Ab])
+    b_pairs = [work.fixed_pair(v) for v in Bb]
+    x = [re_ for re_, _ in b_pairs] + [im for _, im in b_pairs]
+    c_pairs = [work.fixed_pair(v) for v in C]
+    c_re = [re_ for re_, _ in c_pairs] + [-im for _, im in c_pairs]
+    c_im = [im for _, im in c_pairs] + [re_ for re_, _ in c_pairs]
+    out = []
+    for _ in range(L):
+        out.append((sum(map(mul, c_re, x)), sum(map(mul, c_im, x))))
+        x = _matvec(A_fixed, x, s)
+    return [ctx.mpc(work.unfixed(r >> s), work.unfixed(i >> s)) for r, i in out]
+
+
+def _triangular_eigen_kernel(
+    work: _Work, T: list[list[int]], b: list[int], c: list[int], L: int
+) -> list | None:
+    """K_k = sum_j (c v_j) alpha_j mu_j^k for a real lower-triangular T (fixed point).
+
+    T is given by rows (row i has i + 1 entries). v_j are the right eigenvectors, found by
+    substitution (v_j[j] = 1), alpha solves V alpha = b. The expansion cancels (for LegS
+    about 0.75 N digits): the loss, predicted from the weights and the first taps, is
+    reported to the certification before the O(N L) sum is spent. Returns None when the
+    diagonal has repeated entries (then there is no eigenbasis of this form).
+    """
+    s, n = work.prec, len(T)
+    mu = [T[j][j] for j in range(n)]
+    if len(set(mu)) < n:
+        return None
+    one = 1 << s
+    V_rows: list[list[int]] = [[0] * (i + 1) for i in range(n)]  # V_rows[i][j] = v_j[i]
+    for j in range(n):
+        v = [one]  # v_j[j:]
+        for i in range(j + 1, n):
+            v.append(sum(map(mul, T[i][j:i], v)) // (mu[j] - mu[i]))
+        for offset, value in enumerate(v):
+            V_rows[j + offset][j] = value
+    coeffs: list[int] = []
+    for i in range(n):  # forward substitution, V is unit lower triangular
+        coeffs.append(b[i] - (sum(map(mul, V_rows[i][:i], coeffs)) >> s))
+    cv = [sum(c[i] * V_rows[i][j] for i in range(j, n)) >> s for j in range(n)]
+    weights = [(x * y) >> s for x, y in zip(cv, coeffs)]
+    largest_term = max(abs(w) for w in weights)
+    powers = [one] * n
+    first = []
+    for _ in range(min(L, 8)):
+        first.append(abs(sum(map(mul, weights, powers)) >> s))
+        powers = [(p * m) >> s for p, m in zip(powers, mu)]
+    if largest_term:
+        work.expect_loss(largest_term.bit_length() - max(max(first), 1).bit_length())
+    out, powers = [], [one] * n
+    for _ in range(L):
+        out.append(sum(map(mul, weights, powers)) >> s)
+        powers = [(p * m) >> s for p, m in zip(powers, mu)]
+    return [work.unfixed(v) for v in out]
+
+
+def _lower_solve(M: list[list[int]], R: list[list[int]], s: int) -> list[list[int]]:
+    """X = M^{-1} R for lower-triangular M and R (rows of length i + 1), fixed point."""
+    n = len(M)
+    columns: list[list[int]] = [[] for _ in range(n)]  # columns[j] = X[j:, j]
+    for i in range(n):
+        pivot = M[i][i]
+        if pivot == 0:
+            raise InvalidArgumentError(
+                "I - alpha dt A is singular: 1/(alpha dt) is an eigenvalue of A"
+            )
+        for j in range(i + 1):
+            acc = (R[i][j] << s) - sum(map(mul, M[i][j:i], columns[j]))
+            columns[j].append(acc // pivot)
+    return [[columns[j][i - j] for j in range(i + 1)] for i in range(n)]
+
+
+def _lower_vector_solve(M: list[list[int]], r: list[int], s: int) -> list[int]:
+    x: list[int] = []
+    for i, row in enumerate(M):
+        x.append(((r[i] << s) - sum(map(mul, row[:i], x))) // row[i])
+    return x
+
+
+def _lower_discrete_system(
+    work: _Work, A: list[list], B: list, dt: Any, method: Any
+) -> tuple[list[list[int]], list[int]]:
+    """Fixed-point (Ab, Bb) of a real lower-triangular A; Ab stays lower triangular."""
+    alpha, s, n = _method_alpha(method), work.prec, len(A)
+    if alpha is None:
+        Ab, Bb = _discretize_work(work, A, B, dt, method)
+        return [[work.fixed(Ab[i][j]) for j in range(i + 1)] for i in range(n)], [
+            work.fixed(v) for v in Bb
+        ]
+    step = work.num(dt)
+    scaled = [[work.fixed(work.num(A[i][j]) * step) for j in range(i + 1)] for i in range(n)]
+    one, a_fixed = 1 << s, work.fixed(work.num(alpha))
+    M = [
+        [(one if i == j else 0) - ((a_fixed * v) >> s) for j, v in enumerate(row)]
+        for i, row in enumerate(scaled)
+    ]
+    R = [
+        [(one if i == j else 0) + (((one - a_fixed) * v) >> s) for j, v in enumerate(row)]
+        for i, row in enumerate(scaled)
+    ]
+    b = [work.fixed(work.num(v) * step) for v in B]
+    return _lower_solve(M, R, s), _lower_vector_solve(M, b, s)
+
+
+def _reverse_order(A: list[list], B: list, C: list) -> tuple[list[list], list, list]:
+    """(J A J, J B, C J) with J the reversal: maps upper to lower triangular, same kernel."""
+    return [row[::-1] for row in A[::-1]], B[::-1], C[::-1]
+
+
+def _triangular_shape(A: list[list], B: list, C: list, algorithm: str) -> str:
+    """``"lower"`` if the eigen route applies (after ``_reverse_order`` for upper A)."""
+    if algorithm == "krylov" or not _system_is_real(A, [B, C]):
+        shape = "dense"
+    elif _lower_triangular(A):
+        shape = "lower"
+    elif _lower_triangular(_transpose(A)):
+        shape = "upper"
+    else:
+        shape = "dense"
+    if algorithm == "triangular-eigen" and shape == "dense":
+        raise InvalidArgumentError("algorithm 'triangular-eigen' needs a real triangular matrix")
+    return shape
+
+
+def _lower_form(A: list[list], B: list, C: list, shape: str) -> tuple[list[list], list, list]:
+    return _reverse_order(A, B, C) if shape == "upper" else (A, B, C)
+
+
+def _fixed_lower(work: _Work, A: list[list]) -> list[list[int]]:
+    return [[work.fixed(work.num(A[i][j])) for j in range(i + 1)] for i in range(len(A))]
+
+
+_ALGORITHMS = ("auto", "krylov", "triangular-eigen")
+
+
+def _require_algorithm(algorithm: Any) -> str:
+    if algorithm not in _ALGORITHMS:
+        raise InvalidArgumentError(f"algorithm: unknown {algorithm!r}; use one of {_ALGORITHMS}")
+    return algorithm
+
+
+# ---------------------------------------------------------------------------------------
+# Public oracles: dense systems
+# ---------------------------------------------------------------------------------------
+
+
+def _system(A: Any, B: Any, C: Any) -> tuple[list[list], list, list]:
+    A = exact_matrix("A", A)
+    return A, exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
+
+
+def discretize(
+    A: Any,
+    B: Any,
+    dt: Any,
+    method: Any = "bilinear",
+    *,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """(Ab, Bb) of x' = A x + B u for one step dt (conventions in the module docstring).
+
+    ZOH is computed from the matrix exponential of the augmented matrix
+    [[A, B], [0, 0]] dt, whose last column holds Bb = int_0^dt e^{sA} ds B; this needs no
+    inverse of A. Returns ``values = (Ab rows, Bb)``; digits are certified separately for
+    Ab and Bb, each relative to its own max-norm, and the smaller is reported.
+
+    Raises:
+        InvalidArgumentError: non-square A, B of the wrong length, dt <= 0, NaN/inf,
+            unknown method, I - alpha dt A singular, digits out of range.
+    """
+    A = exact_matrix("A", A)
+    B = exact_vector("B", B, len(A))
+    dt = _require_step("dt", dt)
+    _method_alpha(method)
+    digits, max_prec = _require_digits(digits, max_prec)
+    d = len(A)
+
+    def compute(work: _Work) -> list[list]:
+        Ab, Bb = _discretize_work(work, A, B, dt, method)
+        return [[v for row in Ab for v in row], Bb]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    flat = [_export(v) for v in parts[0]]
+    values = ([flat[i * d : (i + 1) * d] for i in range(d)], [_export(v) for v in parts[1]])
+    params = {"A": A, "B": B, "dt": dt, "method": _method_name(method)}
+    return OracleResult("discretize", values, got, prec, _method_name(method), params)
+
+
+def ssm_kernel(
+    A: Any,
+    B: Any,
+    C: Any,
+    L: int,
+    *,
+    dt: Any,
+    method: Any = "bilinear",
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+    algorithm: str = "auto",
+) -> OracleResult:
+    """K_k = C Ab^k Bb, k = 0 .. L-1, of the system (A, B, C) discretized with step dt.
+
+    Algorithms: ``"triangular-eigen"`` (real triangular A with distinct eigenvalues, e.g.
+    LegS: eigenvectors by substitution, then a Vandermonde sum, O(N^3 + N L)),
+    ``"krylov"`` (L matrix-vector products, O(N^2 L), any A); ``"auto"`` picks the first
+    that applies. Both run on fixed-point Python ints at the working precision.
+
+    Arguments:
+        A: N x N state matrix; B: length-N input; C: length-N output row.
+        L: number of taps (>= 1). dt: step > 0. method: see ``discretize``.
+        digits: significant digits to certify, relative to max_k |K_k|.
+
+    Returns:
+        OracleResult with ``values`` the L taps (mpf, or mpc for complex systems).
+    """
+    A, B, C = _system(A, B, C)
+    L = _require_int("L", L, 1)
+    dt = _require_step("dt", dt)
+    _method_alpha(method)
+    digits, max_prec = _require_digits(digits, max_prec)
+    shape = _triangular_shape(A, B, C, _require_algorithm(algorithm))
+    A_low, B_low, C_low = _lower_form(A, B, C, shape)
+    used: list[str] = []
+
+    def compute(work: _Work) -> list[list]:
+        if shape != "dense":
+            T, b = _lower_discrete_system(work, A_low, B_low, dt, method)
+            c = [work.fixed(work.num(v)) for v in C_low]
+            values = _triangular_eigen_kernel(work, T, b, c, L)
+            if values is not None:
+                used.append("triangular-eigen")
+                return [values]
+        Ab, Bb = _discretize_work(work, A, B, dt, method)
+        used.append("krylov")
+        return [_krylov_kernel(work, Ab, Bb, [work.num(v) for v in C], L)]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"A": A, "B": B, "C": C, "L": L, "dt": dt, "method": _method_name(method)}
+    return _result("ssm_kernel", parts, got, prec, f"{_method_name(method)}/{used[-1]}", params)
+
+
+def discrete_kernel(
+    Ab: Any,
+    Bb: Any,
+    C: Any,
+    L: int,
+    *,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+    algorithm: str = "auto",
+) -> OracleResult:
+    """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system (see ``ssm_kernel``)."""
+    Ab, Bb, C = _system(Ab, Bb, C)
+    L = _require_int("L", L, 1)
+    digits, max_prec = _require_digits(digits, max_prec)
+    shape = _triangular_shape(Ab, Bb, C, _require_algorithm(algorithm))
+    T_low, b_low, c_low = _lower_form(Ab, Bb, C, shape)
+    used: list[str] = []
+
+    def compute(work: _Work) -> list[list]:
+        num = work.num
+        if shape != "dense":
+            T = _fixed_lower(work, T_low)
+            b, c = ([work.fixed(num(v)) for v in vec] for vec in (b_low, c_low))
+            values = _triangular_eigen_kernel(work, T, b, c, L)
+            if values is not None:
+                used.append("triangular-eigen")
+                return [values]
+        used.append("krylov")
+        Ab_w = [[num(v) for v in row] for row in Ab]
+        return [_krylov_kernel(work, Ab_w, [num(v) for v in Bb], [num(v) for v in C], L)]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"Ab": Ab, "Bb": Bb, "C": C, "L": L}
+    return _result("discrete_kernel", parts, got, prec, used[-1], params)
+
+
+def continuous_kernel(
+    A: Any, B: Any, C: Any, t: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """K(t) = C e^{tA} B at one time t or at each time of a sequence t (matrix exponential)."""
+    A, B, C = _system(A, B, C)
+    times = [exact_scalar("t", v) for v in (t if isinstance(t, (list, tuple)) else [t])]
+    if any(isinstance(v, tuple) for v in times):
+        raise InvalidArgumentError("t: times must be real")
+    digits, max_prec = _require_digits(digits, max_prec)
+    n = len(A)
+
+    def compute(work: _Work) -> list[list]:
+        ctx, num = work.ctx, work.num
+        Aw = ctx.matrix([[num(v) for v in row] for row in A])
+        Bw = ctx.matrix([num(v) for v in B])
+        Cw = ctx.matrix([[num(v) for v in C]])
+        return [[(Cw * ctx.expm(Aw * num(time)) * Bw)[0, 0] for time in times]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"A": A, "B": B, "C": C, "t": times, "N": n}
+    return _result("continuous_kernel", parts, got, prec, "expm", params)
+
+
+# ---------------------------------------------------------------------------------------
+# Public oracles: diagonal systems (S4D, H3's diagonal SSM)
+# ---------------------------------------------------------------------------------------
+
+
+def _discretize_modes(
+    work: _Work, lam: list, B: list, dt: Any, alpha: Fraction | None
+) -> tuple[list, list]:
+    """Per-mode (lam_bar, Bb): ZOH e^{dt l}, expm1(dt l)/l b (dt b at l = 0); gbt as in A."""
+    ctx, step = work.ctx, work.num(dt)
+    modes, inputs = [], []
+    for lam_exact, b_exact in zip(lam, B):
+        mode, b = work.num(lam_exact), work.num(b_exact)
+        if alpha is None:
+            modes.append(ctx.exp(step * mode))
+            inputs.append(step * b if mode == 0 else ctx.expm1(step * mode) / mode * b)
+            continue
+        den = 1 - alpha * step * mode
+        if den == 0:
+            raise InvalidArgumentError(
+                "1 - alpha dt lambda = 0 for a mode: the step hits 1/(alpha dt)"
+            )
+        modes.append((1 + (1 - alpha) * step * mode) / den)
+        inputs.append(step * b / den)
+    return modes, inputs
+
+
+def _vandermonde_sum(work: _Work, modes: list, weights: list, L: int, real_part: bool) -> list:
+    """sum_n w_n m_n^k for k < L (fixed-point complex powers by repeated multiplication)."""
+    s, ctx = work.prec, work.ctx
+    m_re, m_im = zip(*[work.fixed_pair(m) for m in modes])
+    w_re, w_im = zip(*[work.fixed_pair(w) for w in weights])
+    p_re, p_im = [1 << s] * len(modes), [0] * len(modes)
+    neg_w_im = [-v for v in w_im]
+    out = []
+    for _ in range(L):
+        real = sum(map(mul, w_re, p_re)) + sum(map(mul, neg_w_im, p_im))
+        imag = 0 if real_part else sum(map(mul, w_re, p_im)) + sum(map(mul, w_im, p_re))
+        out.append((real, imag))
+        p_re, p_im = (
+            [(a * c - b * d) >> s for a, b, c, d in zip(p_re, p_im, m_re, m_im)],
+            [(a * d + b * c) >> s for a, b, c, d in zip(p_re, p_im, m_re, m_im)],
+        )
+    if real_part:
+        return [work.unfixed(r >> s) for r, _ in out]
+    return [ctx.mpc(work.unfixed(r >> s), work.unfixed(i >> s)) for r, i in out]
+
+
+def diag_kernel(
+    lam: Any,
+    B: Any,
+    C: Any,
+    L: int,
+    *,
+    dt: Any,
+    method: Any = "zoh",
+    conj_pairs: bool = True,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """S4D kernel of the diagonal system A = diag(lam), by the Vandermonde sum.
+
+    K_k = sum_n C_n Bb_n lam_bar_n^k with (lam_bar, Bb) the per-mode discretization
+    (``"zoh"``: lam_bar = e^{dt lam}, Bb = (e^{dt lam} - 1)/lam B). With ``conj_pairs``
+    (S4D's convention) ``lam`` holds one mode of each conjugate pair and the real kernel
+    2 Re sum_n C_n Bb_n lam_bar_n^k is returned; otherwise the complex sum.
+    """
+    lam = exact_vector("lam", lam)
+    B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
+    L = _require_int("L", L, 1)
+    dt = _require_step("dt", dt)
+    alpha = _method_alpha(method)
+    if not isinstance(conj_pairs, bool):
+        raise InvalidTypeError(f"conj_pairs: expected a bool, got {conj_pairs!r}")
+    digits, max_prec = _require_digits(digits, max_prec)
+
+    def compute(work: _Work) -> list[list]:
+        modes, inputs = _discretize_modes(work, lam, B, dt, alpha)
+        weights = [work.num(c) * b * (2 if conj_pairs else 1) for c, b in zip(C, inputs)]
+        return [_vandermonde_sum(work, modes, weights, L, conj_pairs)]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {
+        "lam": lam,
+        "B": B,
+        "C": C,
+        "L": L,
+        "dt": dt,
+        "method": _method_name(method),
+        "conj_pairs": conj_pairs,
+    }
+    return _result("diag_kernel", parts, got, prec, f"{_method_name(method)}/vandermonde", params)
+
+
+def h3_diag_kernel(
+    lam: Any,
+    B: Any,
+    C: Any,
+    L: int,
+    *,
+    dt: Any,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """The diagonal SSM of an H3 layer: S4D-style, ZOH, conjugate pairs (2 Re of the sum).
+
+    H3 runs a shift SSM (``shift_kernel``) then this diagonal SSM; this is
+    ``diag_kernel(..., method="zoh", conj_pairs=True)`` under the name the H3 path uses.
+    """
+    result = diag_kernel(
+        lam, B, C, L, dt=dt, method="zoh", conj_pairs=True, digits=digits, max_prec=max_prec
+    )
+    return OracleResult(
+        "h3_diag_kernel", result.values, result.digits, result.prec, result.method, result.params
+    )
+
+
+def shift_kernel(
+    C: Any, L: int, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """H3's shift SSM: Ab = the down-shift (Ab[i+1, i] = 1), Bb = e_0, so K_k = C_k (0 for k >= d).
+
+    The kernel is the first L entries of C padded with zeros; exact inputs are only rounded
+    to the working precision.
+    """
+    C = exact_vector("C", C)
+    L = _require_int("L", L, 1)
+    digits, max_prec = _require_digits(digits, max_prec)
+
+    def compute(work: _Work) -> list[list]:
+        taps = [work.num(c) for c in C[:L]]
+        return [taps + [work.ctx.zero] * (L - len(taps))]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    return _result("shift_kernel", parts, got, prec, "shift", {"C": C, "L": L})
+
+
+def causal_conv(
+    u: Any, K: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u): causal convolution, no wrap-around.
+
+    With K_k = C Ab^k Bb this is the SSM output y_k = C x_{k+1} of x_{k+1} = Ab x_k + Bb u_k,
+    x_0 = 0 (the output sees the current input). Taps of K beyond len(u) are not used.
+    """
+    u = exact_vector("u", u)
+    K = exact_vector("K", K)
+    digits, max_prec = _require_digits(digits, max_prec)
+
+    def compute(work: _Work) -> list[list]:
+        ctx = work.ctx
+        complex_ = any(isinstance(v, tuple) for v in u + K) or not _system_is_real([u, K])
+        if complex_:
+            uw, Kw = [work.num(v) for v in u], [work.num(v) for v in K]
+            return [
+                [
+                    ctx.fsum(Kw[j] * uw[k - j] for j in range(min(k + 1, len(Kw))))
+                    for k in range(len(uw))
+                ]
+            ]
+        s = work.prec
+        uf, Kf = [work.fixed(work.num(v)) for v in u], [work.fixed(work.num(v)) for v in K]
+        rev_u = uf[::-1]
+        n = len(uf)
+        out = []
+        for k in range(n):
+            m = min(k + 1, len(Kf))
+            out.append(work.unfixed(sum(map(mul, Kf[:m], rev_u[n - 1 - k : n - 1 - k + m])) >> s))
+        return [out]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    return _result("causal_conv", parts, got, prec, "direct", {"u": u, "K": K})
+
+
+# ---------------------------------------------------------------------------------------
+# Public oracles: S4 (diagonal plus low rank)
+# ---------------------------------------------------------------------------------------
+
+
+def _low_rank(name: str, value: Any, n: int) -> list[list]:
+    """An N x r factor; a length-N vector means r = 1."""
+    rows = _nested(name, value)
+    if rows and not isinstance(rows[0], (list, tuple)):
+        return [[v] for v in exact_vector(name, rows, n)]
+    matrix = exact_matrix(name, value, square=False)
+    if len(matrix) != n:
+        if len(matrix[0]) == n:  # r x N given: transpose
+            return _transpose(matrix)
+        raise InvalidArgumentError(
+            f"{name}: expected shape (N, r) with N = {n}, got {len(matrix)} x {len(matrix[0])}"
+        )
+    return matrix
+
+
+def _dft(ctx: Any, values: list, sign: int) -> list:
+    """sum_k x_k e^{sign 2 pi i j k / n} (recursive mixed radix; O(n^2) for prime n)."""
+    n = len(values)
+    if n == 1:
+        return list(values)
+    p = next((q for q in range(2, int(math.isqrt(n)) + 1) if n % q == 0), n)
+    if p == n:
+        roots = [ctx.expjpi(ctx.mpf(2 * sign * k) / n) for k in range(n)]
+        return [ctx.fsum(values[k] * roots[(j * k) % n] for k in range(n)) for j in range(n)]
+    m = n // p
+    subs = [_dft(ctx, values[r::p], sign) for r in range(p)]
+    roots = [ctx.expjpi(ctx.mpf(2 * sign * k) / n) for k in range(n)]
+    return [ctx.fsum(subs[r][j % m] * roots[(r * j) % n] for r in range(p)) for j in range(n)]
+
+
+def _woodbury_spectrum(
+    work: _Work, lam: list, P: list, Qh: list, B: list, Ct: list, dt: Any, L: int
+) -> list:
+    """G(z_j) = Ct (I - z_j Ab)^{-1} Bb at z_j = e^{-2 pi i j / L} by Cauchy sums + Woodbury.
+
+    G(z) = 2/(1+z) [k_CB - k_CP (I + k_QP)^{-1} k_QB], k_XY = sum_n X_n Y_n / (w - lam_n),
+    w = (2/dt)(1-z)/(1+z). At z = -1 the factorization is singular but G is not:
+    (I - z Ab)^{-1} Bb = [(I - dt/2 A) + (I + dt/2 A)]^{-1} dt B = dt B / 2.
+    """
+    ctx, step = work.ctx, work.num(dt)
+    r = len(P[0])
+    spectrum = []
+    for j in range(L):
+        if 2 * j == L:
+            spectrum.append(step / 2 * ctx.fsum(c * b for c, b in zip(Ct, B)))
+            continue
+        z = ctx.expjpi(ctx.mpf(-2 * j) / L)
+        w = 2 / step * (1 - z) / (1 + z)
+        inv = [1 / (w - pole) for pole in lam]
+
+        def cauchy(x: list, y: list) -> Any:
+            return ctx.fsum(a * b * g for a, b, g in zip(x, y, inv))
+
+        cols = [[P[n][q] for n in range(len(lam))] for q in range(r)]
+        k_cb = cauchy(Ct, B)
+        k_cp = ctx.matrix([[cauchy(Ct, cols[q]) for q in range(r)]])
+        k_qb = ctx.matrix([[cauchy(Qh[q], B)] for q in range(r)])
+        k_qp = ctx.matrix([[cauchy(Qh[q], cols[t]) for t in range(r)] for q in range(r)])
+        correction = (k_cp * ctx.lu_solve(ctx.eye(r) + k_qp, k_qb))[0, 0]
+        spectrum.append(2 / (1 + z) * (k_cb - correction))
+    return spectrum
+
+
+def dplr_kernel(
+    Lambda: Any,
+    P: Any,
+    Q: Any,
+    B: Any,
+    C: Any,
+    L: int,
+    *,
+    dt: Any,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """S4 kernel of A = diag(Lambda) - P Q^H (bilinear), by two routes that must agree.
+
+    Route 1 (S4's algorithm at high precision): Ct = C (I - Ab^L); the DFT of the L taps is
+    G(z_j) = Ct (I - z_j Ab)^{-1} Bb at z_j = e^{-2 pi i j/L}, evaluated by Cauchy sums and
+    Woodbury's identity (``_woodbury_spectrum``); an inverse DFT gives the taps.
+    Route 2: the dense matrix A, discretized and powered (``ssm_kernel``'s Krylov route).
+    The returned values are route 1's (complex); ``digits`` is the smaller of the
+    two-precision agreement and the agreement between the routes.
+
+    Arguments:
+        Lambda: the N diagonal entries; P, Q: N x r (a length-N vector is r = 1);
+        B: length-N input; C: length-N output row; L: taps; dt: step > 0.
+
+    Raises:
+        CertificationError: the routes disagree beyond the requested digits (a bug or an
+            ill-posed system; the message gives both digit counts).
+    """
+    lam = exact_vector("Lambda", Lambda)
+    n = len(lam)
+    P_ = _low_rank("P", P, n)
+    Q_ = _low_rank("Q", Q, n)
+    if len(P_[0]) != len(Q_[0]):
+        raise InvalidArgumentError(
+            f"P and Q must have the same rank; got {len(P_[0])} and {len(Q_[0])}"
+        )
+    B_, C_ = exact_vector("B", B, n), exact_vector("C", C, n)
+    L = _require_int("L", L, 1)
+    dt = _require_step("dt", dt)
+    digits, max_prec = _require_digits(digits, max_prec)
+    r = len(P_[0])
+
+    def compute(work: _Work) -> list[list]:
+        ctx, num = work.ctx, work.num
+        lam_w = [num(v) for v in lam]
+        P_w = [[num(v) for v in row] for row in P_]
+        Q_w = [[num(v) for v in row] for row in Q_]
+        A = [
+            [
+                (lam_w[i] if i == j else 0)
+                - ctx.fsum(P_w[i][q] * ctx.conj(Q_w[j][q]) for q in range(r))
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+        Ab, Bb = _discretize_work(work, A, B_, dt, "bilinear")
+        C_w = [num(v) for v in C_]
+        dense = _krylov_kernel(work, Ab, Bb, C_w, L)
+        AbL = ctx.matrix(Ab) ** L
+        Ct = [C_w[i] - ctx.fsum(C_w[k] * AbL[k, i] for k in range(n)) for i in range(n)]
+        Qh = [[ctx.conj(Q_w[i][q]) for i in range(n)] for q in range(r)]
+        spectrum = _woodbury_spectrum(work, lam_w, P_w, Qh, [num(v) for v in B_], Ct, dt, L)
+        woodbury = [v / L for v in _dft(ctx, spectrum, +1)]
+        return [woodbury, dense]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    between = _agreement([parts[0]], [parts[1]], prec)
+    if between < digits:
+        raise CertificationError(
+            f"Woodbury/IDFT and dense routes agree to {between} digits only (each is stable to "
+            f"{got}); requested {digits}"
+        )
+    params = {
+        "Lambda": lam,
+        "P": P_,
+        "Q": Q_,
+        "B": B_,
+        "C": C_,
+        "L": L,
+        "dt": dt,
+        "method": "bilinear",
+    }
+    return _result(
+        "dplr_kernel", parts[:1], min(got, between), prec, "bilinear/woodbury-idft+dense", params
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Public oracles: RTF (rational transfer function, seed 002 conventions)
+# ---------------------------------------------------------------------------------------
+
+
+def _rtf_args(a: Any, b: Any) -> tuple[list, list]:
+    a, b = exact_vector("a", a), exact_vector("b", b)
+    if len(a) != len(b):
+        raise InvalidArgumentError(f"a and b must both have d entries; got {len(a)} and {len(b)}")
+    if not _system_is_real([a, b]):
+        raise InvalidArgumentError(
+            "a and b must be real (the RTF oracle works with real coefficients)"
+        )
+    return a, b
+
+
+def _impulse_response(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
+    """h_k = n_k - sum_{i=1}^{min(k,d)} a_i h_{k-i}: the power series of n(z)/a(z), fixed point."""
+    d, reversed_a, h = len(a), a[::-1], []
+    for k in range(L):
+        m = min(k, d)
+        acc = sum(map(mul, reversed_a[d - m :], h[k - m : k])) >> s if m else 0
+        h.append((numerator[k] if k < len(numerator) else 0) - acc)
+    return h
+
+
+class _QuotientRing:
+    """Arithmetic modulo a(z) = 1 + a_1 z + ... + a_m z^m (a_m != 0), fixed point."""
+
+    def __init__(self, a_full: list[int], s: int):
+        self.s, self.m = s, len(a_full) - 1
+        lead = a_full[-1]
+        self.monic = [(c << s) // lead for c in a_full[:-1]]  # z^m = -sum monic_i z^i
+
+    def reduce(self, poly: list[int]) -> list[int]:
+        poly, s, m = list(poly), self.s, self.m
+        for top in range(len(poly) - 1, m - 1, -1):
+            c = poly[top]
+            if c:
+                for i, mi in enumerate(self.monic):
+                    poly[top - m + i] -= (c * mi) >> s
+        return (poly + [0] * m)[:m]
+
+    def multiply(self, p: list[int], q: list[int]) -> list[int]:
+        prod = [0] * (len(p) + len(q) - 1)
+        for i, x in enumerate(p):
+            if x:
+                for j, y in enumerate(q):
+                    prod[i + j] += x * y
+        return self.reduce([v >> self.s for v in prod])
+
+    def power_of_z(self, exponent: int) -> list[int]:
+        result, base = self.reduce([1 << self.s]), self.reduce([0, 1 << self.s])
+        while exponent:
+            if exponent & 1:
+                result = self.multiply(result, base)
+            base = self.multiply(base, base)
+            exponent >>= 1
+        return result
+
+
+def _divide(b: list[int], a_full: list[int], s: int) -> tuple[list[int], list[int]]:
+    """b = q a + r with deg r < deg a (fixed-point long division)."""
+    m, lead, r = len(a_full) - 1, a_full[-1], list(b)
+    q = [0] * max(len(b) - m, 0)
+    for top in range(len(b) - 1, m - 1, -1):
+        coef = (r[top] << s) // lead
+        q[top - m] = coef
+        for i, ai in enumerate(a_full):
+            r[top - m + i] -= (coef * ai) >> s
+    return q, r[:m]
+
+
+def _aliased_response(b: list[int], a: list[int], L: int, s: int) -> list[int]:
+    """The length-L solution k of k * a_pad = b_pad (cyclic), without any DFT.
+
+    With b = q a + r (deg r < m = deg a): k = q + trunc_L(N/a) where
+    N = r z^L (z^L - 1)^{-1} mod a. Proof: N/a = trunc_L(N/a) + z^L R/a with R = z^{-L} N mod
+    a, so trunc_L(N/a) a = N - z^L R = N - R = r mod (z^L - 1), and N - R has degree < m.
+    (z^L - 1) is invertible mod a iff a has no root at an L-th root of unity.
+    """
+    m = max((i for i, c in enumerate(a, start=1) if c), default=0)
+    if m == 0:
+        return (b + [0] * L)[:L]
+    a_full = [1 << s] + a[:m]
+    q, r = _divide(b, a_full, s)
+    ring = _QuotientRing(a_full, s)
+    z_L = ring.power_of_z(L)
+    shifted = [z_L[0] - (1 << s)] + z_L[1:]
+    columns = [shifted]
+    for _ in range(m - 1):
+        columns.append(ring.reduce([0] + columns[-1]))
+    target = ring.multiply(r, z_L)
+    try:
+        solution = _solve_fixed([list(row) for row in zip(*columns)], [[t] for t in target], s)
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            "a(z) vanishes at an L-th root of unity (to working precision): the aliased kernel "
+            "IDFT(DFT(b)/DFT(a)) is not defined"
+        ) from None
+    numerator = [row[0] for row in solution]
+    h = _impulse_response(numerator, a, L, s)
+    return [v + (q[k] if k < len(q) else 0) for k, v in enumerate(h)]
+
+
+def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
+    """Whether all poles (roots of z^m + a_1 z^{m-1} + ... + a_m) lie strictly inside |z| = 1."""
+    ctx = work.ctx
+    coeffs = [ctx.mpf(1)] + [work.num(v) for v in a]  # leading first
+    while len(coeffs) > 1 and coeffs[-1] == 0:
+        coeffs.pop()  # a root at z = 0 is inside
+    margin = ctx.ldexp(1, -work.prec // 2)
+    undecided = False
+    while len(coeffs) > 1:
+        k = coeffs[-1] / coeffs[0]
+        if abs(k) >= 1 + margin:
+            return False
+        if abs(k) > 1 - margin:
+            undecided = True
+            break
+        # Schur transform: (p*(0) p(z) - p(0) p*(z)) / z, leading coefficient first
+        coeffs = [coeffs[0] * c - coeffs[-1] * r for c, r in zip(coeffs, coeffs[::-1])][:-1]
+    return None if undecided else True
+
+
+def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
+    """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d lies
+    strictly outside the unit circle (every pole 1/root strictly inside).
+
+    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits; True/False when both agree with a
+    margin of 2^-(prec/2) on every reflection coefficient, None when a reflection
+    coefficient is within rounding of modulus 1 (a root on or near the circle).
+    """
+    a = exact_vector("a", a)
+    prec = _require_int("prec", prec, 64)
+    verdicts = {_schur_cohn_verdict(_Work(p), a) for p in (prec, 2 * prec)}
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def rtf_kernel(
+    a: Any,
+    b: Any,
+    L: int,
+    *,
+    aliased: bool = True,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """RTF kernel of b(z)/a(z), a(z) = 1 + a_1 z + ... + a_d z^d, b(z) = b_1 + ... + b_d z^{d-1}.
+
+    * ``aliased=False``: the impulse response h_k (power series coefficients of b/a), k < L,
+      by the recurrence h_k = b_{k+1} - sum_i a_i h_{k-i}.
+    * ``aliased=True``: what the FFT algorithm returns, IDFT(DFT(b_pad) / DFT(a_pad)) with
+      both padded to L: the unique k with k * a_pad = b_pad (cyclic convolution). For a
+      stable a this is the periodized response sum_m h_{k+mL}. Computed exactly by
+      polynomial algebra modulo a(z) (see ``_aliased_response``), no DFT. Needs d < L
+      (a_pad holds d + 1 coefficients) and a(z) != 0 at every L-th root of unity.
+
+    Stability (``rtf_stability``) is reported in ``result.stable``; when a is not stable
+    the impulse response grows and the aliased kernel is not its periodization, and
+    ``result.notes`` says so. Coefficients must be real.
+    """
+    a, b = _rtf_args(a, b)
+    L = _require_int("L", L, 1)
+    if not isinstance(aliased, bool):
+        raise InvalidTypeError(f"aliased: expected a bool, got {aliased!r}")
+    if aliased and len(a) >= L:
+        raise InvalidArgumentError(
+            f"aliased RTF kernel needs d < L (the FFT pads a's d + 1 = {len(a) + 1} "
+            f"coefficients to length L = {L})"
+        )
+    digits, max_prec = _require_digits(digits, max_prec)
+
+    def compute(work: _Work) -> list[list]:
+        s = work.prec
+        a_fixed = [work.fixed(work.num(v)) for v in a]
+        b_fixed = [work.fixed(work.num(v)) for v in b]
+        if aliased:
+            taps = _aliased_response(b_fixed, a_fixed, L, s)
+        else:
+            taps = _impulse_response(b_fixed, a_fixed, L, s)
+        return [[work.unfixed(v) for v in taps]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    stable = rtf_stability(a)
+    notes: tuple[str, ...] = ()
+    if stable is not True:
+        state = "not stable" if stable is False else "on the edge of stability (undecided)"
+        notes = (
+            f"a(z) is {state}: the impulse response does not decay"
+            + ("; the aliased kernel is defined but is not its periodization" if aliased else ""),
+        )
+    params = {"a": a, "b": b, "L": L, "aliased": aliased}
+    method = "aliased/quotient-ring" if aliased else "impulse/recurrence"
+    return _result("rtf_kernel", parts, got, prec, method, params, notes=notes, stable=stable)
+
+
+# ---------------------------------------------------------------------------------------
+# Public oracles: HiPPO projections by quadrature
+# ---------------------------------------------------------------------------------------
+
+
+def _basis(ctx: Any, measure: str, n: int, T: Any) -> tuple[Any, Callable[[Any], Any]]:
+    """(window start, integrand factor g(s)) with c_n = int_start^T f(s) g(s) ds."""
+    if measure == "legt":
+        scale = ctx.sqrt(2 * n + 1)
+        return T - 1, lambda s: scale * ctx.legendre(n, 2 * (s - T) + 1)
+    if measure == "legs":
+        scale = ctx.sqrt(2 * n + 1) / T
+        return ctx.zero, lambda s: scale * ctx.legendre(n, 2 * s / T - 1)
+    if measure == "lagt":
+        return None, lambda s: ctx.laguerre(n, 0, T - s) * ctx.exp(s - T)
+    k = (n + 1) // 2
+    if n == 0:
+        return T - 1, lambda s: ctx.one
+    trig = ctx.cos if n % 2 else ctx.sin
+    return T - 1, lambda s: ctx.sqrt(2) * trig(2 * ctx.pi * k * (s - T + 1))
+
+
+def hippo_projection(
+    measure: str,
+    f: Callable[[Any, Any], Any],
+    t: Any,
+    N: int,
+    *,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """c_n(t) = <f, p_n>_{mu_t}, n < N: the HiPPO coefficients of f at time t, by quadrature.
+
+    Canonical conventions (hippo-verify's symbolic layer); f(s) is taken as 0 for s < 0
+    (the signal starts at time 0, matching the ODE started from c(0) = 0):
+
+    * ``legt``: c_n = int_{t-1}^t f(s) sqrt(2n+1) P_n(2(s-t)+1) ds;
+    * ``legs``: c_n = (1/t) int_0^t f(s) sqrt(2n+1) P_n(2s/t - 1) ds;
+    * ``lagt``: c_n = int_{-inf}^t f(s) L_n(t-s) e^{-(t-s)} ds;
+    * ``fout``: c_n = int_{t-1}^t f(s) p_n(s-t+1) ds, p = 1, sqrt2 cos 2 pi x, sqrt2 sin 2 pi x, ...
+
+    Arguments:
+        f: called as ``f(s, ctx)``; it must compute in the mpmath context ``ctx`` (e.g.
+            ``lambda s, ctx: ctx.sin(3 * s)``) so that its precision follows the working
+            precision; a function that used the global ``mpmath`` precision would defeat
+            the two-precision certification.
+        t: time > 0. N: number of coefficients.
+    """
+    if measure not in MEASURES:
+        raise InvalidArgumentError(f"measure: unknown {measure!r}; use one of {MEASURES}")
+    if not callable(f):
+        raise InvalidTypeError("f: expected a callable f(s, ctx)")
+    t = _require_step("t", t)
+    N = _require_int("N", N, 1)
+    digits, max_prec = _require_digits(digits, max_prec)
+
+    def compute(work: _Work) -> list[list]:
+        ctx, T = work.ctx, work.num(t)
+        coefficients = []
+        for n in range(N):
+            start, g = _basis(ctx, measure, n, T)
+            lo = ctx.zero if start is None or start < 0 else start
+            coefficients.append(ctx.quad(lambda s, g=g: f(s, ctx) * g(s), [lo, T]))
+        return [coefficients]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"measure": measure, "t": t, "N": N, "convention": "canonical"}
+    return _result("hippo_projection", parts, got, prec, "quadrature/tanh-sinh", params)

@@ -45,6 +45,7 @@ from operator import mul
 from typing import Any
 
 import mpmath
+from mpmath.libmp import MPZ
 
 __all__ = [
     "DEFAULT_MAX_PREC",
@@ -369,8 +370,10 @@ class _MorePrecision(Exception):
 class _Work:
     """One evaluation at ``prec`` bits: a private MPContext and fixed-point helpers.
 
-    Fixed point: an int X stands for X * 2^-prec. Products are (X * Y) >> prec; the hot
-    loops (O(N^2 L), O(N L)) run on Python ints, which is 10-50x faster than mpf objects.
+    Fixed point: an integer X stands for X * 2^-prec. Products are (X * Y) >> prec; the hot
+    loops (O(N^2 L), O(N L)) run on integers, 10-50x faster than mpf objects. Integers are
+    mpmath's ``MPZ`` (gmpy2's mpz when gmpy2 is installed, about 3x faster than Python
+    ints at 1000 bits; plain int otherwise).
     """
 
     def __init__(self, prec: int, guard_bits: int | None = None):
@@ -400,8 +403,8 @@ class _Work:
     def fixed(self, x: Any) -> int:
         """A real working-precision number (or exact Fraction) as a fixed-point int."""
         if isinstance(x, Fraction):
-            return (x.numerator << self.prec) // x.denominator
-        return int(self.ctx.to_fixed(self.ctx.convert(x), self.prec))
+            return MPZ((x.numerator << self.prec) // x.denominator)
+        return MPZ(self.ctx.to_fixed(self.ctx.convert(x), self.prec))
 
     def fixed_pair(self, x: Any) -> tuple[int, int]:
         x = self.ctx.convert(x)
@@ -455,30 +458,38 @@ def _certify(
     Returns (parts at the higher precision, certified digits, that precision).
     """
     needed = _bits_for(digits) + 8
-    base = needed + 24
-    prec, previous, previous_prec = base, None, 0
+    prec, best, best_prec, learned_loss = needed + 24, None, 0, 0
     while True:
         work = _Work(prec, guard_bits=prec - needed)
         try:
             parts = compute(work)
         except _MorePrecision:
             parts = None
+        lost = learned_loss = max(learned_loss, work.lost_bits)
         if parts is None or work.lost_bits > prec - needed:
-            previous, next_prec = None, base + work.lost_bits
-        elif previous is None:
-            previous, previous_prec, next_prec = parts, prec, prec + max(32, prec // 4)
+            # A loss close to the precision itself is saturated (the run was noise), so
+            # grow geometrically; otherwise the measured loss tells the precision needed.
+            next_prec = 2 * prec if work.lost_bits >= prec - 16 else needed + lost + 32
+        elif best is None:
+            best, best_prec = parts, prec
+            partner = needed + lost + 24
+            next_prec = partner if partner < prec - 32 else prec + max(32, prec // 4)
         else:
-            agreed = _agreement(previous, parts, previous_prec)
+            low_prec = min(prec, best_prec)
+            low, high = (parts, best) if prec < best_prec else (best, parts)
+            agreed = _agreement(low, high, low_prec)
             if agreed >= digits:
-                return parts, agreed, prec
-            previous, previous_prec, next_prec = parts, prec, prec + prec // 2
+                return high, agreed, max(prec, best_prec)
+            # The lower run kept only `agreed` digits: learn the loss and start a new pair.
+            learned_loss = max(learned_loss, low_prec - int(agreed * _LOG2_10))
+            best, next_prec = None, max(needed + learned_loss + 32, low_prec + 32)
         if next_prec > max_prec:
             raise CertificationError(
                 f"could not certify {digits} digits within max_prec = {max_prec} bits "
-                f"(the problem loses about {work.lost_bits} bits to cancellation or is "
+                f"(the problem loses about {learned_loss} bits to cancellation or is "
                 "ill-conditioned); raise max_prec or ask for fewer digits"
             )
-        prec = max(next_prec, prec + 16)
+        prec = max(next_prec, 64)
 
 
 def _export(value: Any) -> Any:
@@ -653,33 +664,46 @@ def _krylov_kernel(work: _Work, Ab: list[list], Bb: list, C: list, L: int) -> li
 
 
 def _triangular_eigen_kernel(
-    work: _Work, T: list[list[int]], b: list[int], c: list[int], L: int
+    work: _Work,
+    T: list[list[int]],
+    b: list[int],
+    c: list[int],
+    L: int,
+    modes: Callable[[list], tuple[list, list]] | None = None,
 ) -> list | None:
-    """K_k = sum_j (c v_j) alpha_j mu_j^k for a real lower-triangular T (fixed point).
+    """K_k = sum_j (c v_j) g_j beta_j mu_j^k for a real lower-triangular T (fixed point).
 
-    T is given by rows (row i has i + 1 entries). v_j are the right eigenvectors, found by
-    substitution (v_j[j] = 1), alpha solves V alpha = b. The expansion cancels (for LegS
-    about 0.75 N digits): the loss, predicted from the weights and the first taps, is
-    reported to the certification before the O(N L) sum is spent. Returns None when the
-    diagonal has repeated entries (then there is no eigenbasis of this form).
+    T is given by rows (row i has i + 1 entries); v_j are its right eigenvectors, found by
+    substitution (v_j[j] = 1), beta solves V beta = b. ``modes(eigenvalues)`` returns the
+    discrete modes mu_j and input gains g_j of a discretization (a function of T shares
+    its eigenvectors: gbt maps lambda to (1 + (1-alpha) dt lambda)/(1 - alpha dt lambda)
+    with gain dt/(1 - alpha dt lambda), ZOH to e^{dt lambda} with gain expm1(dt lambda)/lambda);
+    None means T is already discrete (mu = lambda, g = 1). The expansion cancels (for LegS
+    about 0.75 N digits); the loss, predicted from the weights and the first taps, is
+    reported before the O(N L) sum is spent. Returns None for repeated eigenvalues.
     """
     s, n = work.prec, len(T)
-    mu = [T[j][j] for j in range(n)]
-    if len(set(mu)) < n:
+    diagonal = [T[j][j] for j in range(n)]
+    if len(set(diagonal)) < n:
         return None
-    one = 1 << s
+    one = MPZ(1) << s
     V_rows: list[list[int]] = [[0] * (i + 1) for i in range(n)]  # V_rows[i][j] = v_j[i]
     for j in range(n):
         v = [one]  # v_j[j:]
         for i in range(j + 1, n):
-            v.append(sum(map(mul, T[i][j:i], v)) // (mu[j] - mu[i]))
+            v.append(sum(map(mul, T[i][j:i], v)) // (diagonal[j] - diagonal[i]))
         for offset, value in enumerate(v):
             V_rows[j + offset][j] = value
     coeffs: list[int] = []
     for i in range(n):  # forward substitution, V is unit lower triangular
         coeffs.append(b[i] - (sum(map(mul, V_rows[i][:i], coeffs)) >> s))
     cv = [sum(c[i] * V_rows[i][j] for i in range(j, n)) >> s for j in range(n)]
-    weights = [(x * y) >> s for x, y in zip(cv, coeffs)]
+    if modes is None:
+        mu, gains = diagonal, [one] * n
+    else:
+        mu_w, gains_w = modes([work.unfixed(v) for v in diagonal])
+        mu, gains = [work.fixed(v) for v in mu_w], [work.fixed(v) for v in gains_w]
+    weights = [(((x * y) >> s) * g) >> s for x, y, g in zip(cv, coeffs, gains)]
     largest_term = max(abs(w) for w in weights)
     powers = [one] * n
     first = []
@@ -693,54 +717,6 @@ def _triangular_eigen_kernel(
         out.append(sum(map(mul, weights, powers)) >> s)
         powers = [(p * m) >> s for p, m in zip(powers, mu)]
     return [work.unfixed(v) for v in out]
-
-
-def _lower_solve(M: list[list[int]], R: list[list[int]], s: int) -> list[list[int]]:
-    """X = M^{-1} R for lower-triangular M and R (rows of length i + 1), fixed point."""
-    n = len(M)
-    columns: list[list[int]] = [[] for _ in range(n)]  # columns[j] = X[j:, j]
-    for i in range(n):
-        pivot = M[i][i]
-        if pivot == 0:
-            raise InvalidArgumentError(
-                "I - alpha dt A is singular: 1/(alpha dt) is an eigenvalue of A"
-            )
-        for j in range(i + 1):
-            acc = (R[i][j] << s) - sum(map(mul, M[i][j:i], columns[j]))
-            columns[j].append(acc // pivot)
-    return [[columns[j][i - j] for j in range(i + 1)] for i in range(n)]
-
-
-def _lower_vector_solve(M: list[list[int]], r: list[int], s: int) -> list[int]:
-    x: list[int] = []
-    for i, row in enumerate(M):
-        x.append(((r[i] << s) - sum(map(mul, row[:i], x))) // row[i])
-    return x
-
-
-def _lower_discrete_system(
-    work: _Work, A: list[list], B: list, dt: Any, method: Any
-) -> tuple[list[list[int]], list[int]]:
-    """Fixed-point (Ab, Bb) of a real lower-triangular A; Ab stays lower triangular."""
-    alpha, s, n = _method_alpha(method), work.prec, len(A)
-    if alpha is None:
-        Ab, Bb = _discretize_work(work, A, B, dt, method)
-        return [[work.fixed(Ab[i][j]) for j in range(i + 1)] for i in range(n)], [
-            work.fixed(v) for v in Bb
-        ]
-    step = work.num(dt)
-    scaled = [[work.fixed(work.num(A[i][j]) * step) for j in range(i + 1)] for i in range(n)]
-    one, a_fixed = 1 << s, work.fixed(work.num(alpha))
-    M = [
-        [(one if i == j else 0) - ((a_fixed * v) >> s) for j, v in enumerate(row)]
-        for i, row in enumerate(scaled)
-    ]
-    R = [
-        [(one if i == j else 0) + (((one - a_fixed) * v) >> s) for j, v in enumerate(row)]
-        for i, row in enumerate(scaled)
-    ]
-    b = [work.fixed(work.num(v) * step) for v in B]
-    return _lower_solve(M, R, s), _lower_vector_solve(M, b, s)
 
 
 def _reverse_order(A: list[list], B: list, C: list) -> tuple[list[list], list, list]:
@@ -858,7 +834,7 @@ def ssm_kernel(
     A, B, C = _system(A, B, C)
     L = _require_int("L", L, 1)
     dt = _require_step("dt", dt)
-    _method_alpha(method)
+    alpha = _method_alpha(method)
     digits, max_prec = _require_digits(digits, max_prec)
     shape = _triangular_shape(A, B, C, _require_algorithm(algorithm))
     A_low, B_low, C_low = _lower_form(A, B, C, shape)
@@ -866,9 +842,13 @@ def ssm_kernel(
 
     def compute(work: _Work) -> list[list]:
         if shape != "dense":
-            T, b = _lower_discrete_system(work, A_low, B_low, dt, method)
-            c = [work.fixed(work.num(v)) for v in C_low]
-            values = _triangular_eigen_kernel(work, T, b, c, L)
+            T = _fixed_lower(work, A_low)
+            b, c = ([work.fixed(work.num(v)) for v in vec] for vec in (B_low, C_low))
+
+            def modes(eigenvalues: list) -> tuple[list, list]:
+                return _discretize_modes(work, eigenvalues, [1] * len(eigenvalues), dt, alpha)
+
+            values = _triangular_eigen_kernel(work, T, b, c, L, modes)
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]
@@ -972,7 +952,7 @@ def _vandermonde_sum(work: _Work, modes: list, weights: list, L: int, real_part:
     s, ctx = work.prec, work.ctx
     m_re, m_im = zip(*[work.fixed_pair(m) for m in modes])
     w_re, w_im = zip(*[work.fixed_pair(w) for w in weights])
-    p_re, p_im = [1 << s] * len(modes), [0] * len(modes)
+    p_re, p_im = [MPZ(1) << s] * len(modes), [MPZ(0)] * len(modes)
     neg_w_im = [-v for v in w_im]
     out = []
     for _ in range(L):
@@ -1321,8 +1301,8 @@ class _QuotientRing:
                     prod[i + j] += x * y
         return self.reduce([v >> self.s for v in prod])
 
-    def power_of_z(self, exponent: int) -> list[int]:
-        result, base = self.reduce([1 << self.s]), self.reduce([0, 1 << self.s])
+    def power(self, element: list[int], exponent: int) -> list[int]:
+        result, base = self.reduce([MPZ(1) << self.s]), self.reduce(element)
         while exponent:
             if exponent & 1:
                 result = self.multiply(result, base)
@@ -1343,26 +1323,36 @@ def _divide(b: list[int], a_full: list[int], s: int) -> tuple[list[int], list[in
     return q, r[:m]
 
 
-def _aliased_response(b: list[int], a: list[int], L: int, s: int) -> list[int]:
+def _aliased_response(b: list[int], a: list[int], L: int, s: int, stable: bool) -> list[int]:
     """The length-L solution k of k * a_pad = b_pad (cyclic), without any DFT.
 
     With b = q a + r (deg r < m = deg a): k = q + trunc_L(N/a) where
-    N = r z^L (z^L - 1)^{-1} mod a. Proof: N/a = trunc_L(N/a) + z^L R/a with R = z^{-L} N mod
-    a, so trunc_L(N/a) a = N - z^L R = N - R = r mod (z^L - 1), and N - R has degree < m.
-    (z^L - 1) is invertible mod a iff a has no root at an L-th root of unity.
+    N = r (1 - z^{-L})^{-1} mod a (z is invertible mod a because a(0) = 1). Proof:
+    N/a = trunc_L(N/a) + z^L R/a with R = z^{-L} N mod a, so
+    trunc_L(N/a) a = N - z^L R = N - R = r mod (z^L - 1), and N - R has degree < m.
+    1 - z^{-L} is invertible mod a iff a has no root at an L-th root of unity.
+    Conditioning: for a stable a the poles (roots of rev(a)(y) = y^m a(1/y), monic) are
+    inside the disk, so y^L = z^{-L} is small in Q[y]/(rev a), where reduction by a monic
+    polynomial with small coefficients does not amplify rounding; rev maps e to y^{m-1} e.
+    Otherwise the form N (z^L - 1) = r z^L mod a is used.
     """
     m = max((i for i, c in enumerate(a, start=1) if c), default=0)
     if m == 0:
         return (b + [0] * L)[:L]
-    a_full = [1 << s] + a[:m]
+    one = MPZ(1) << s
+    a_full = [one] + a[:m]
     q, r = _divide(b, a_full, s)
     ring = _QuotientRing(a_full, s)
-    z_L = ring.power_of_z(L)
-    shifted = [z_L[0] - (1 << s)] + z_L[1:]
-    columns = [shifted]
+    if stable:  # in y = 1/z: rev(N) (1 - y^L) = rev(r) mod the monic rev(a), y^L small
+        ring = _QuotientRing(a[:m][::-1] + [one], s)
+        w = ring.power([0, one], L)
+        factor, target = [one - w[0]] + [-c for c in w[1:]], (r + [0] * m)[:m][::-1]
+    else:  # N (z^L - 1) = r z^L mod a; a's roots are inside the disk, so z^L is small
+        w = ring.power([0, one], L)
+        factor, target = [w[0] - one] + w[1:], ring.multiply(r, w)
+    columns = [factor]
     for _ in range(m - 1):
         columns.append(ring.reduce([0] + columns[-1]))
-    target = ring.multiply(r, z_L)
     try:
         solution = _solve_fixed([list(row) for row in zip(*columns)], [[t] for t in target], s)
     except InvalidArgumentError:
@@ -1371,6 +1361,8 @@ def _aliased_response(b: list[int], a: list[int], L: int, s: int) -> list[int]:
             "IDFT(DFT(b)/DFT(a)) is not defined"
         ) from None
     numerator = [row[0] for row in solution]
+    if stable:
+        numerator = numerator[::-1]
     h = _impulse_response(numerator, a, L, s)
     return [v + (q[k] if k < len(q) else 0) for k, v in enumerate(h)]
 
@@ -1442,19 +1434,19 @@ def rtf_kernel(
             f"coefficients to length L = {L})"
         )
     digits, max_prec = _require_digits(digits, max_prec)
+    stable = rtf_stability(a)
 
     def compute(work: _Work) -> list[list]:
         s = work.prec
         a_fixed = [work.fixed(work.num(v)) for v in a]
         b_fixed = [work.fixed(work.num(v)) for v in b]
         if aliased:
-            taps = _aliased_response(b_fixed, a_fixed, L, s)
+            taps = _aliased_response(b_fixed, a_fixed, L, s, stable is True)
         else:
             taps = _impulse_response(b_fixed, a_fixed, L, s)
         return [[work.unfixed(v) for v in taps]]
 
     parts, got, prec = _certify(compute, digits, max_prec)
-    stable = rtf_stability(a)
     notes: tuple[str, ...] = ()
     if stable is not True:
         state = "not stable" if stable is False else "on the edge of stability (undecided)"

@@ -13,10 +13,16 @@ S4 systems A = diag(Lambda) - P Q^H, RTF a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
+import sympy as sp
+
+from .._errors import InvalidArgumentError
+from ..symbolic import schur_cohn_stable
 from . import mp_oracles as _core
 from ._sympy_inputs import from_sympy
 from .mp_oracles import (
@@ -81,4 +87,48 @@ h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
 rtf_stability = _accepting_sympy(_core.rtf_stability)
 shift_kernel = _accepting_sympy(_core.shift_kernel)
 ssm_kernel = _accepting_sympy(_core.ssm_kernel)
-rtf_kernel = _accepting_sympy(_core.rtf_kernel)
+
+
+def _rational_coefficients(a: list) -> list[Fraction] | None:
+    return a if all(isinstance(v, Fraction) for v in a) else None
+
+
+def rtf_kernel(
+    a: Any,
+    b: Any,
+    L: int,
+    *,
+    aliased: bool = True,
+    digits: int = 30,
+    max_prec: int = _core.DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """``mp_oracles.rtf_kernel`` plus exact checks when the a_i are rational.
+
+    For rational a: a root of a(z) at an L-th root of unity is detected exactly
+    (gcd(a(z), z^L - 1) != 1) and refused for the aliased kernel, and ``stable`` is the
+    exact Schur-Cohn verdict of ``hippo_verify.symbolic.schur_cohn_stable`` instead of the
+    numerical one.
+    """
+    a_exact, b_exact = _core._rtf_args(from_sympy(a), from_sympy(b))
+    L = _core._require_int("L", L, 1)
+    rational = _rational_coefficients(a_exact)
+    if rational is not None and aliased and len(rational) < L:
+        z = sp.Symbol("z")
+        a_poly = sp.Poly([sp.Rational(v.numerator, v.denominator) for v in rational[::-1]] + [1], z)
+        common = sp.gcd(a_poly, sp.Poly(z**L - 1, z))
+        if common.degree() > 0:
+            raise InvalidArgumentError(
+                f"a(z) vanishes at an L-th root of unity (gcd with z^{L} - 1 is "
+                f"{common.as_expr()}): the FFT algorithm divides by zero there, so the "
+                "aliased kernel is not defined"
+            )
+    result = _core.rtf_kernel(
+        a_exact, b_exact, L, aliased=aliased, digits=digits, max_prec=max_prec
+    )
+    if rational is None:
+        return result
+    stable = schur_cohn_stable([sp.Rational(v.numerator, v.denominator) for v in rational]).stable
+    return dataclasses.replace(result, stable=stable, notes=_core.rtf_notes(stable, aliased))
+
+
+rtf_kernel.__doc__ = f"{rtf_kernel.__doc__}\n{_core.rtf_kernel.__doc__}"

@@ -1401,6 +1401,15 @@ def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
     return verdicts.pop() if len(verdicts) == 1 else None
 
 
+def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
+    """The warning an RTF result carries when its denominator is not known to be stable."""
+    if stable is True:
+        return ()
+    state = "not stable" if stable is False else "on the edge of stability (undecided)"
+    tail = "; the aliased kernel is defined but is not its periodization" if aliased else ""
+    return (f"a(z) is {state}: the impulse response does not decay{tail}",)
+
+
 def rtf_kernel(
     a: Any,
     b: Any,
@@ -1447,13 +1456,7 @@ def rtf_kernel(
         return [[work.unfixed(v) for v in taps]]
 
     parts, got, prec = _certify(compute, digits, max_prec)
-    notes: tuple[str, ...] = ()
-    if stable is not True:
-        state = "not stable" if stable is False else "on the edge of stability (undecided)"
-        notes = (
-            f"a(z) is {state}: the impulse response does not decay"
-            + ("; the aliased kernel is defined but is not its periodization" if aliased else ""),
-        )
+    notes = rtf_notes(stable, aliased)
     params = {"a": a, "b": b, "L": L, "aliased": aliased}
     method = "aliased/quotient-ring" if aliased else "impulse/recurrence"
     return _result("rtf_kernel", parts, got, prec, method, params, notes=notes, stable=stable)

@@ -37,7 +37,6 @@ precision is never read or written, so the oracles can run in several threads.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -181,10 +180,6 @@ def _to_python_number(value: Any) -> Any:
 # speaks mpmath's ``_mpmath_`` protocol (evaluated afresh at each working precision).
 # ---------------------------------------------------------------------------------------
 
-_COMPLEX_STRING = re.compile(
-    r"^\s*(?P<re>[+-]?[^+\-jJ]+(?:[eE][+-]?\d+)?)?\s*(?P<im>[+-]\s*[^+\-jJ]*(?:[eE][+-]?\d+)?)[jJ]\s*$"
-)
-
 
 def _fraction_from_string(name: str, text: str) -> Fraction:
     try:
@@ -197,14 +192,20 @@ def _fraction_from_string(name: str, text: str) -> Fraction:
 
 
 def _parse_string(name: str, text: str) -> Any:
-    if not re.search(r"[jJ]\s*$", text):
-        return _fraction_from_string(name, text)
-    match = _COMPLEX_STRING.match(text)
-    if match is None:
-        raise InvalidArgumentError(f"{name}: {text!r} is not a complex number string like '1/2-3j'")
-    real = _fraction_from_string(name, match.group("re")) if match.group("re") else Fraction(0)
-    imag_text = match.group("im").replace(" ", "")
-    imag = _fraction_from_string(name, imag_text + ("1" if imag_text in "+-" else ""))
+    """'3/4', '0.1', '1e-3' exactly; complex as 'x+yj', 'x-yj', 'yj' or 'j' (each part exact)."""
+    body = text.strip()
+    if not body.endswith(("j", "J")):
+        return _fraction_from_string(name, body)
+    body = body[:-1].strip()
+    split = max(
+        (i for i, ch in enumerate(body) if ch in "+-" and i > 0 and body[i - 1] not in "eE"),
+        default=0,
+    )
+    real_text, imag_text = body[:split], body[split:].replace(" ", "")
+    if imag_text in ("", "+", "-"):
+        imag_text += "1"
+    real = _fraction_from_string(name, real_text) if real_text.strip() else Fraction(0)
+    imag = _fraction_from_string(name, imag_text)
     return (real, imag) if imag else real
 
 
@@ -903,6 +904,8 @@ def continuous_kernel(
     """K(t) = C e^{tA} B at one time t or at each time of a sequence t (matrix exponential)."""
     A, B, C = _system(A, B, C)
     times = [exact_scalar("t", v) for v in (t if isinstance(t, (list, tuple)) else [t])]
+    if not times:
+        raise InvalidArgumentError("t: give at least one time")
     if any(isinstance(v, tuple) for v in times):
         raise InvalidArgumentError("t: times must be real")
     digits, max_prec = _require_digits(digits, max_prec)

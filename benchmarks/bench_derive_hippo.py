@@ -33,8 +33,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[8, 16, 32])
     args = parser.parse_args()
-    print(f"# derive_hippo timings ({platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.machine()}, repeat={args.repeat})\n")
+    print(
+        f"# derive_hippo timings ({platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.machine()}, repeat={args.repeat})\n"
+    )
     print("| measure | " + " | ".join(f"N={n} min / median (s)" for n in args.sizes) + " |")
     print("|---|" + "---|" * len(args.sizes))
     for measure in HIPPO_MEASURES:

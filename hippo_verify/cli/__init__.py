@@ -1,4 +1,4 @@
-"""Command-line interface: ``hippo-verify report``.
+"""Command-line interface: ``hippo-verify report`` and ``hippo-verify export``.
 
 Exit codes: 0 success, 1 a check failed while building, 2 bad usage or arguments.
 """
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .. import __version__
-from .._errors import HippoVerifyError
+from .._errors import HippoVerifyError, InvalidArgumentError
+from ..oracles import CertificationError, golden
 from ..report import build_report
 from ..symbolic import StepFailed
 
@@ -28,24 +29,79 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="re-check the derivations and render them with the convention table"
     )
-    report.add_argument("--out", type=Path, default=Path("reports"),
-                        help="output directory (default: reports)")
-    report.add_argument("--derivations", type=Path, default=Path("derivations"),
-                        help="directory of derivation scripts (default: derivations)")
+    report.add_argument(
+        "--out", type=Path, default=Path("reports"), help="output directory (default: reports)"
+    )
+    report.add_argument(
+        "--derivations",
+        type=Path,
+        default=Path("derivations"),
+        help="directory of derivation scripts (default: derivations)",
+    )
+    export = commands.add_parser(
+        "export",
+        help="compute the golden data (certified oracle values) as one JSON file per family",
+        description="Compute the golden cases and write <family>.json files (schema "
+        f"{golden.SCHEMA_VERSION}). Regenerating with the same version gives identical files; "
+        "the package ships them in hippo_verify/data.",
+    )
+    export.add_argument(
+        "--out", type=Path, default=Path("golden"), help="output directory (default: golden)"
+    )
+    export.add_argument(
+        "--family",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help=f"families to export (default: all): {', '.join(golden.FAMILIES)}",
+    )
+    export.add_argument("--digits", type=int, default=30, help="digits to certify (default: 30)")
     return parser
+
+
+Progress = Callable[[str], None]
+
+
+def _report(args: argparse.Namespace, progress: Progress) -> int:
+    written = build_report(args.out, args.derivations, progress=progress)
+    print(f"wrote {len(written)} files under {args.out}")
+    return 0
+
+
+def _export(args: argparse.Namespace, progress: Progress) -> int:
+    """Golden files of the chosen families; a failed certification is a failed check (1)."""
+    families = args.family or list(golden.FAMILIES)
+    unknown = [family for family in families if family not in golden.FAMILIES]
+    if unknown:
+        raise InvalidArgumentError(
+            f"unknown family {', '.join(map(repr, unknown))}; "
+            f"expected one of {', '.join(golden.FAMILIES)}"
+        )
+    if args.out.suffix == ".json" or (args.out.exists() and not args.out.is_dir()):
+        raise InvalidArgumentError(f"--out must be a directory, got {args.out}")
+    cases = [case for case in golden.canonical_cases() if case["family"] in families]
+    try:
+        written = golden.export(args.out, cases, args.digits, progress=progress)
+    except (CertificationError, golden.GoldenDataError) as failure:
+        print(f"hippo-verify: check failed: {failure}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"hippo-verify: cannot write under {args.out}: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} files under {args.out}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
     progress = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    command = {"report": _report, "export": _export}[args.command]
     try:
-        written = build_report(args.out, args.derivations, progress=progress)
+        return command(args, progress)
     except StepFailed as failure:
         print(f"hippo-verify: check failed: {failure}", file=sys.stderr)
         return 1
     except HippoVerifyError as error:
         print(f"hippo-verify: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {len(written)} files under {args.out}")
-    return 0

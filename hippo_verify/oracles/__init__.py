@@ -84,13 +84,26 @@ discrete_kernel = _accepting_sympy(_core.discrete_kernel)
 discretize = _accepting_sympy(_core.discretize)
 dplr_kernel = _accepting_sympy(_core.dplr_kernel)
 h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
-rtf_stability = _accepting_sympy(_core.rtf_stability)
 shift_kernel = _accepting_sympy(_core.shift_kernel)
 ssm_kernel = _accepting_sympy(_core.ssm_kernel)
 
 
 def _rational_coefficients(a: list) -> list[Fraction] | None:
     return a if all(isinstance(v, Fraction) for v in a) else None
+
+
+def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
+    """Exact Schur-Cohn verdict (``hippo_verify.symbolic.schur_cohn_stable``) when every a_i
+    is rational; otherwise ``mp_oracles.rtf_stability`` (numerical, None near the edge).
+
+    True iff every root of a(z) = 1 + a_1 z + ... + a_d z^d lies strictly outside the unit
+    circle, i.e. every pole of b(z)/a(z) strictly inside.
+    """
+    a_exact = _core.exact_vector("a", from_sympy(a))
+    rational = _rational_coefficients(a_exact)
+    if rational is None:
+        return _core.rtf_stability(a_exact, prec=prec)
+    return schur_cohn_stable([sp.Rational(v.numerator, v.denominator) for v in rational]).stable
 
 
 def rtf_kernel(
@@ -127,7 +140,7 @@ def rtf_kernel(
     )
     if rational is None:
         return result
-    stable = schur_cohn_stable([sp.Rational(v.numerator, v.denominator) for v in rational]).stable
+    stable = rtf_stability(rational)
     return dataclasses.replace(result, stable=stable, notes=_core.rtf_notes(stable, aliased))
 
 

@@ -36,6 +36,7 @@ precision is never read or written, so the oracles can run in several threads.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1035,9 +1036,7 @@ def h3_diag_kernel(
     result = diag_kernel(
         lam, B, C, L, dt=dt, method="zoh", conj_pairs=True, digits=digits, max_prec=max_prec
     )
-    return OracleResult(
-        "h3_diag_kernel", result.values, result.digits, result.prec, result.method, result.params
-    )
+    return dataclasses.replace(result, family="h3_diag_kernel")
 
 
 def shift_kernel(
@@ -1470,16 +1469,37 @@ def rtf_kernel(
 # ---------------------------------------------------------------------------------------
 
 
+def _legendre(n: int, x: Any) -> Any:
+    """P_n(x) by the three-term recurrence (n+1) P_{n+1} = (2n+1) x P_n - n P_{n-1}."""
+    previous, current = 1, x
+    if n == 0:
+        return x * 0 + 1
+    for k in range(1, n):
+        previous, current = current, ((2 * k + 1) * x * current - k * previous) / (k + 1)
+    return current
+
+
+def _laguerre(n: int, x: Any) -> Any:
+    """L_n(x) by the recurrence (k+1) L_{k+1} = (2k+1-x) L_k - k L_{k-1} (exact at zeros,
+    unlike a hypergeometric evaluation that must reach relative accuracy there)."""
+    previous, current = x * 0 + 1, 1 - x
+    if n == 0:
+        return previous
+    for k in range(1, n):
+        previous, current = current, ((2 * k + 1 - x) * current - k * previous) / (k + 1)
+    return current
+
+
 def _basis(ctx: Any, measure: str, n: int, T: Any) -> tuple[Any, Callable[[Any], Any]]:
     """(window start, integrand factor g(s)) with c_n = int_start^T f(s) g(s) ds."""
     if measure == "legt":
         scale = ctx.sqrt(2 * n + 1)
-        return T - 1, lambda s: scale * ctx.legendre(n, 2 * (s - T) + 1)
+        return T - 1, lambda s: scale * _legendre(n, 2 * (s - T) + 1)
     if measure == "legs":
         scale = ctx.sqrt(2 * n + 1) / T
-        return ctx.zero, lambda s: scale * ctx.legendre(n, 2 * s / T - 1)
+        return ctx.zero, lambda s: scale * _legendre(n, 2 * s / T - 1)
     if measure == "lagt":
-        return None, lambda s: ctx.laguerre(n, 0, T - s) * ctx.exp(s - T)
+        return None, lambda s: _laguerre(n, T - s) * ctx.exp(s - T)
     k = (n + 1) // 2
     if n == 0:
         return T - 1, lambda s: ctx.one
@@ -1523,11 +1543,16 @@ def hippo_projection(
 
     def compute(work: _Work) -> list[list]:
         ctx, T = work.ctx, work.num(t)
-        coefficients = []
+        coefficients, errors = [], []
         for n in range(N):
             start, g = _basis(ctx, measure, n, T)
             lo = ctx.zero if start is None or start < 0 else start
-            coefficients.append(ctx.quad(lambda s, g=g: f(s, ctx) * g(s), [lo, T]))
+            value, error = ctx.quad(lambda s, g=g: f(s, ctx) * g(s), [lo, T], error=True)
+            coefficients.append(value)
+            errors.append(error)
+        scale = _max_abs(ctx, coefficients)
+        if scale and _max_abs(ctx, errors) > scale * ctx.ldexp(1, -work.prec + work.guard_bits):
+            work.expect_loss(work.prec)  # quadrature not converged: more precision, more nodes
         return [coefficients]
 
     parts, got, prec = _certify(compute, digits, max_prec)

@@ -68,8 +68,12 @@ def test_failing_derivation_exits_1(tmp_path: Path) -> None:
 
 
 def test_console_script_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "hippo_verify.cli", "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "hippo_verify.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and "report" in result.stdout
 
 

@@ -46,9 +46,7 @@ def _taylor_exp(A: sp.Matrix, order: int) -> sp.Matrix:
 
 def _taylor_exp_integral(A: sp.Matrix, order: int) -> sp.Matrix:
     """int_0^dt of the truncated series, term by term: sum dt^{k+1} A^k / (k+1)!."""
-    return sum(
-        (dt ** (k + 1) * A**k / sp.factorial(k + 1) for k in range(order)), sp.zeros(A.rows)
-    )
+    return sum((dt ** (k + 1) * A**k / sp.factorial(k + 1) for k in range(order)), sp.zeros(A.rows))
 
 
 def _dt_coefficients(M: sp.Matrix, order: int) -> list[sp.Matrix]:
@@ -99,8 +97,9 @@ def test_gbt_interior_alpha_is_none_of_the_named_methods():
 def test_gbt_solves_its_defining_equation(alpha, entries, step):
     """(I - alpha dt A) Ab = I + (1 - alpha) dt A and (I - alpha dt A) Bb = dt B."""
     A = sp.Matrix(2, 2, entries)
-    alpha, step = sp.Rational(alpha.numerator, alpha.denominator), sp.Rational(
-        step.numerator, step.denominator
+    alpha, step = (
+        sp.Rational(alpha.numerator, alpha.denominator),
+        sp.Rational(step.numerator, step.denominator),
     )
     M = sp.eye(2) - alpha * step * A
     if M.det() == 0:

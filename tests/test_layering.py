@@ -90,7 +90,9 @@ def test_checker_catches_an_upward_import(tmp_path: Path, monkeypatch: pytest.Mo
     offender.write_text("from ..kernels import something\nimport hippo_verify.cli\n")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE_ROOT", fake_root)
     assert upward_imports(offender) == [
-        "hippo_verify.kernels", "hippo_verify.kernels.something", "hippo_verify.cli"
+        "hippo_verify.kernels",
+        "hippo_verify.kernels.something",
+        "hippo_verify.cli",
     ]
 
 

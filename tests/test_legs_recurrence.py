@@ -59,8 +59,7 @@ C_K, T_K, H, F_K, F_NEXT = sp.Matrix([1, 2, 3]), sp.Rational(3, 2), sp.Rational(
 
 def _step(method, **overrides):
     args = {"c": C_K, "t_k": T_K, "h": H, "f_k": F_K, "f_next": F_NEXT} | overrides
-    return legs_step(args["c"], args["t_k"], args["h"], args["f_k"], args["f_next"], A3, B3,
-                     method)
+    return legs_step(args["c"], args["t_k"], args["h"], args["f_k"], args["f_next"], A3, B3, method)
 
 
 def _rate(c, time, f):
@@ -222,11 +221,27 @@ def test_order_of_convergence_finer_and_larger(method):
     ],
 )
 def test_legs_step_validation(overrides, error, message):
-    args = {"c": C_K, "t_k": 1, "h": H, "f_k": 1, "f_next": 1, "A": A3, "B": B3,
-            "method": "bilinear"} | overrides
+    args = {
+        "c": C_K,
+        "t_k": 1,
+        "h": H,
+        "f_k": 1,
+        "f_next": 1,
+        "A": A3,
+        "B": B3,
+        "method": "bilinear",
+    } | overrides
     with pytest.raises(error, match=message):
-        legs_step(args["c"], args["t_k"], args["h"], args["f_k"], args["f_next"], args["A"],
-                  args["B"], args["method"])
+        legs_step(
+            args["c"],
+            args["t_k"],
+            args["h"],
+            args["f_k"],
+            args["f_next"],
+            args["A"],
+            args["B"],
+            args["method"],
+        )
 
 
 @pytest.mark.parametrize(
@@ -242,8 +257,9 @@ def test_legs_step_validation(overrides, error, message):
 def test_legs_integrate_validation(overrides, error, message):
     args = {"f": lambda time: 1, "t0": 1, "c0": C_K, "h": H, "steps": 2} | overrides
     with pytest.raises(error, match=message):
-        legs_integrate(A3, B3, args["f"], args["t0"], args["c0"], args["h"], args["steps"],
-                       "forward_euler")
+        legs_integrate(
+            A3, B3, args["f"], args["t0"], args["c0"], args["h"], args["steps"], "forward_euler"
+        )
 
 
 def test_singular_implicit_step_is_refused():

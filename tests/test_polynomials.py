@@ -49,8 +49,6 @@ def rational_matrices(draw, max_d: int = 5) -> sp.Matrix:
     return sp.Matrix(d, d, draw(st.lists(rationals, min_size=d * d, max_size=d * d)))
 
 
-
-
 # ---------------------------------------------------------------------------------------
 # companion
 # ---------------------------------------------------------------------------------------

@@ -45,8 +45,6 @@ def rational_systems(draw, max_d: int = 3):
     return Ab, sp.Matrix(draw(entries)), sp.Matrix([draw(entries)])
 
 
-
-
 def _symbolic_system(d: int):
     Ab = sp.Matrix(d, d, lambda i, j: sp.Symbol(f"a{i}{j}"))
     Bb = sp.Matrix(d, 1, lambda i, _: sp.Symbol(f"b{i}"))
@@ -161,9 +159,7 @@ def test_realization_has_the_same_kernel(system):
     """realize(*transfer_function(S)) has the power kernel of S (first 2d + 3 taps)."""
     Ab, Bb, Ct = system
     L = 2 * Ab.rows + 3
-    assert power_kernel(*realize(*transfer_function(Ab, Bb, Ct)), L) == power_kernel(
-        Ab, Bb, Ct, L
-    )
+    assert power_kernel(*realize(*transfer_function(Ab, Bb, Ct)), L) == power_kernel(Ab, Bb, Ct, L)
 
 
 @given(st.data())
@@ -214,12 +210,14 @@ def test_sylvester_block_factorizations():
     V = sp.Matrix(3, 2, lambda i, j: sp.Symbol(f"v{i}{j}"))
     I2, I3, Z23, Z32 = sp.eye(2), sp.eye(3), sp.zeros(2, 3), sp.zeros(3, 2)
     block = sp.BlockMatrix([[I2, U], [-V, I3]]).as_explicit()
-    first = sp.BlockMatrix([[I2 + U * V, U], [Z32, I3]]).as_explicit() * sp.BlockMatrix(
-        [[I2, Z23], [-V, I3]]
-    ).as_explicit()
-    second = sp.BlockMatrix([[I2, Z23], [-V, I3 + V * U]]).as_explicit() * sp.BlockMatrix(
-        [[I2, U], [Z32, I3]]
-    ).as_explicit()
+    first = (
+        sp.BlockMatrix([[I2 + U * V, U], [Z32, I3]]).as_explicit()
+        * sp.BlockMatrix([[I2, Z23], [-V, I3]]).as_explicit()
+    )
+    second = (
+        sp.BlockMatrix([[I2, Z23], [-V, I3 + V * U]]).as_explicit()
+        * sp.BlockMatrix([[I2, U], [Z32, I3]]).as_explicit()
+    )
     assert (first - block).applyfunc(sp.expand) == sp.zeros(5, 5)
     assert (second - block).applyfunc(sp.expand) == sp.zeros(5, 5)
 

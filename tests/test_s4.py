@@ -20,11 +20,22 @@ R = sp.Rational
 # (Lambda, P, Q, B, Ct, dt): real and complex diagonals, rank 1 and rank 2.
 CASES = {
     "real-rank1": ([-1, -2, -3], [1, 2, R(1, 2)], [3, -1, 1], [1, 0, 2], [1, 1, -1], R(1, 3)),
-    "complex-rank1": ([-R(1, 2) + sp.I, -R(1, 2) - sp.I, -2], [1, sp.I, 1], [1, 2, -sp.I],
-                      [1, 1, 1], [2, -1, sp.I], R(1, 2)),
-    "real-rank2": ([-1, -3, -4, -R(1, 2)],
-                   [[1, 0], [2, 1], [0, 1], [1, -1]], [[1, 1], [0, 2], [R(1, 2), 0], [1, 1]],
-                   [1, -1, 2, 0], [0, 1, 1, 3], R(1, 4)),
+    "complex-rank1": (
+        [-R(1, 2) + sp.I, -R(1, 2) - sp.I, -2],
+        [1, sp.I, 1],
+        [1, 2, -sp.I],
+        [1, 1, 1],
+        [2, -1, sp.I],
+        R(1, 2),
+    ),
+    "real-rank2": (
+        [-1, -3, -4, -R(1, 2)],
+        [[1, 0], [2, 1], [0, 1], [1, -1]],
+        [[1, 1], [0, 2], [R(1, 2), 0], [1, 1]],
+        [1, -1, 2, 0],
+        [0, 1, 1, 3],
+        R(1, 4),
+    ),
 }
 
 
@@ -54,8 +65,11 @@ def test_resolvent_form_of_the_bilinear_generating_function():
     Lambda, P, Q, B, Ct, dt = CASES["real-rank1"]
     Ab, Bb = bilinear(Lambda, P, Q, B, dt)
     R_z = dplr_resolvent(Lambda, dt, z)
-    dense = 2 / (1 + z) * (sp.Matrix([Ct]) * (R_z + sp.Matrix(P) * sp.Matrix(Q).H).inv()
-                           * sp.Matrix(B))[0, 0]
+    dense = (
+        2
+        / (1 + z)
+        * (sp.Matrix([Ct]) * (R_z + sp.Matrix(P) * sp.Matrix(Q).H).inv() * sp.Matrix(B))[0, 0]
+    )
     assert exactly_equal(sp.cancel(dense), dense_generating_function(Ab, Bb, Ct, z))
 
 

@@ -25,8 +25,10 @@ def full_system(modes, Bb, C):
 
 
 def test_vandermonde_kernel_is_the_power_kernel_of_the_diagonal_system():
-    assert exactly_equal(sp.Matrix(vandermonde_kernel(MODES, B_BAR, C, L)),
-                         sp.Matrix(power_kernel(sp.diag(*MODES), B_BAR, C, L)))
+    assert exactly_equal(
+        sp.Matrix(vandermonde_kernel(MODES, B_BAR, C, L)),
+        sp.Matrix(power_kernel(sp.diag(*MODES), B_BAR, C, L)),
+    )
 
 
 def test_zoh_diagonal_kernel_with_symbolic_step():
@@ -35,8 +37,13 @@ def test_zoh_diagonal_kernel_with_symbolic_step():
     a = [-1, -R(1, 2)]
     modes = [sp.exp(dt * v) for v in a]
     Bb = [(sp.exp(dt * v) - 1) / v * b for v, b in zip(a, [1, 3])]
-    direct = [sum(c * (sp.exp(dt * v) - 1) / v * b * sp.exp(k * dt * v)
-                  for v, b, c in zip(a, [1, 3], [2, 5])) for k in range(4)]
+    direct = [
+        sum(
+            c * (sp.exp(dt * v) - 1) / v * b * sp.exp(k * dt * v)
+            for v, b, c in zip(a, [1, 3], [2, 5])
+        )
+        for k in range(4)
+    ]
     assert exactly_equal(sp.Matrix(vandermonde_kernel(modes, Bb, [2, 5], 4)), sp.Matrix(direct))
 
 
@@ -58,8 +65,9 @@ def test_sign_of_imaginary_part():
     conj = lambda values: [sp.conjugate(v) for v in values]  # noqa: E731
     reference = sp.Matrix(conj_pair_kernel(MODES, B_BAR, C, L))
     assert not exactly_equal(sp.Matrix(conj_pair_kernel(conj(MODES), B_BAR, C, L)), reference)
-    assert exactly_equal(sp.Matrix(conj_pair_kernel(conj(MODES), conj(B_BAR), conj(C), L)),
-                         reference)
+    assert exactly_equal(
+        sp.Matrix(conj_pair_kernel(conj(MODES), conj(B_BAR), conj(C), L)), reference
+    )
 
 
 @pytest.mark.parametrize("N", [2, 4, 8, 16])

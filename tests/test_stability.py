@@ -70,9 +70,11 @@ circle_quadratics = st.sampled_from([0, 1, -1, R(1, 2), R(-2, 3), 2, -2]).map(
 )
 
 
-inner_roots = st.fractions(min_value=-1, max_value=1, max_denominator=10).filter(
-    lambda f: abs(f) < 1
-).map(lambda f: sp.Rational(f.numerator, f.denominator))
+inner_roots = (
+    st.fractions(min_value=-1, max_value=1, max_denominator=10)
+    .filter(lambda f: abs(f) < 1)
+    .map(lambda f: sp.Rational(f.numerator, f.denominator))
+)
 # lambda^2 + p lambda + q with complex roots of modulus sqrt(q) < 1 (p^2 < 4q).
 inner_quadratics = st.tuples(
     st.sampled_from([R(1, 4), R(1, 2), R(4, 5), R(24, 25)]), st.sampled_from([0, R(1, 2), -1])

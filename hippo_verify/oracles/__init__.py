@@ -100,6 +100,7 @@ def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
     circle, i.e. every pole of b(z)/a(z) strictly inside.
     """
     a_exact = _core.exact_vector("a", from_sympy(a))
+    prec = _core._require_int("prec", prec, 64)
     rational = _rational_coefficients(a_exact)
     if rational is None:
         return _core.rtf_stability(a_exact, prec=prec)

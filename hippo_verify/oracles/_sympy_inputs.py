@@ -108,6 +108,6 @@ def from_sympy(value: Any) -> Any:
         return _scalar(value)
     if isinstance(value, list):
         return [from_sympy(v) for v in value]
-    if isinstance(value, tuple) and not (len(value) == 2 and value[0] == "gbt"):
-        return tuple(from_sympy(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(from_sympy(v) for v in value)  # ("gbt", alpha) keeps its name
     return value

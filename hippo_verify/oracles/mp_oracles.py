@@ -1370,32 +1370,35 @@ def _aliased_response(b: list[int], a: list[int], L: int, s: int, stable: bool) 
 
 
 def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
-    """Whether all poles (roots of z^m + a_1 z^{m-1} + ... + a_m) lie strictly inside |z| = 1."""
+    """Whether all poles (roots of z^m + a_1 z^{m-1} + ... + a_m) lie strictly inside |z| = 1.
+
+    False when a reflection coefficient has modulus >= 1 (a pole on or outside the circle),
+    None when one is within 2^-(prec/2) below 1 (cannot be told from the boundary here).
+    """
     ctx = work.ctx
     coeffs = [ctx.mpf(1)] + [work.num(v) for v in a]  # leading first
     while len(coeffs) > 1 and coeffs[-1] == 0:
         coeffs.pop()  # a root at z = 0 is inside
     margin = ctx.ldexp(1, -work.prec // 2)
-    undecided = False
     while len(coeffs) > 1:
         k = coeffs[-1] / coeffs[0]
-        if abs(k) >= 1 + margin:
+        if abs(k) >= 1:
             return False
         if abs(k) > 1 - margin:
-            undecided = True
-            break
+            return None
         # Schur transform: (p*(0) p(z) - p(0) p*(z)) / z, leading coefficient first
         coeffs = [coeffs[0] * c - coeffs[-1] * r for c, r in zip(coeffs, coeffs[::-1])][:-1]
-    return None if undecided else True
+    return True
 
 
 def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
     """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d lies
     strictly outside the unit circle (every pole 1/root strictly inside).
 
-    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits; True/False when both agree with a
-    margin of 2^-(prec/2) on every reflection coefficient, None when a reflection
-    coefficient is within rounding of modulus 1 (a root on or near the circle).
+    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits. True when every reflection
+    coefficient has modulus below 1 - 2^-(prec/2) at both precisions; False when one has
+    modulus >= 1 at both (a pole on or outside the circle, or within rounding of the
+    circle from outside); None otherwise (a pole within rounding of the circle).
     """
     a = exact_vector("a", a)
     prec = _require_int("prec", prec, 64)

@@ -49,6 +49,7 @@ from .._validation import require_choice, require_int
 from ..symbolic import hippo, s4d_init
 from . import mp_oracles as _core
 from ._sympy_inputs import RationalTimesSqrt, SympyNumber, from_sympy
+from .mp_oracles import agreement_digits
 
 __all__ = [
     "EXTRA_DIGITS",
@@ -495,20 +496,16 @@ def compare(case: dict[str, Any], recomputed: dict[str, Any]) -> int:
     written = max(_significant_digits(s) for s in strings)
     certified = [c["digits_certified"] for c in (case, recomputed) if "digits_certified" in c]
     cap = min(certified) + EXTRA_DIGITS if certified else written
+    prec = int(written * math.log2(10)) + 64
     ctx = mpmath.MPContext()
-    ctx.prec = int(written * math.log2(10)) + 64
-    digits = cap
-    for part_a, part_b in zip(parts_a, parts_b):
-        a = [ctx.mpc(*[ctx.mpf(s) for s in v]) for v in part_a]
-        b = [ctx.mpc(*[ctx.mpf(s) for s in v]) for v in part_b]
-        diff = max(abs(x - y) for x, y in zip(a, b))
-        scale = max(abs(y) for y in b)
-        if diff == 0:
-            continue
-        if scale == 0:
-            return 0
-        digits = min(digits, int(ctx.floor(-ctx.log10(diff / scale))))
-    return max(digits, 0)
+    ctx.prec = prec
+
+    def numbers(part: list) -> list:
+        return [ctx.mpc(*[ctx.mpf(s) for s in v]) for v in part]
+
+    return agreement_digits(
+        [numbers(p) for p in parts_a], [numbers(p) for p in parts_b], cap=cap, prec=prec
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidTypeError",
     "OracleResult",
+    "agreement_digits",
     "causal_conv",
     "continuous_kernel",
     "diag_kernel",
@@ -432,21 +433,27 @@ def _max_abs(ctx: Any, values: list) -> Any:
     return max((abs(v) for v in values), default=ctx.zero)
 
 
-def _agreement(low: list[list], high: list[list], prec_low: int) -> int:
-    """Digits on which two evaluations agree, relative to each part's max-norm (min over parts)."""
+def agreement_digits(parts: list[list], reference: list[list], *, cap: int, prec: int) -> int:
+    """Digits on which ``parts`` agree with ``reference``, relative to each reference part's
+    max-norm: min over parts of floor(-log10(max |a - b| / max |b|)), at most ``cap``
+    (identical parts give ``cap``), at least 0. Numbers are compared at ``prec`` bits."""
     ctx = mpmath.MPContext()
-    ctx.prec = prec_low + 64
-    cap = int(prec_low / _LOG2_10)
+    ctx.prec = prec
     digits = cap
-    for part_low, part_high in zip(low, high):
-        scale = _max_abs(ctx, [ctx.convert(v) for v in part_high])
-        diff = _max_abs(ctx, [ctx.convert(a) - ctx.convert(b) for a, b in zip(part_low, part_high)])
+    for part, part_ref in zip(parts, reference):
+        scale = _max_abs(ctx, [ctx.convert(v) for v in part_ref])
+        diff = _max_abs(ctx, [ctx.convert(a) - ctx.convert(b) for a, b in zip(part, part_ref)])
         if diff == 0:
             continue
         if scale == 0:
             return 0
         digits = min(digits, int(ctx.floor(-ctx.log10(diff / scale))))
     return max(digits, 0)
+
+
+def _agreement(low: list[list], high: list[list], prec_low: int) -> int:
+    """Digits on which a run at ``prec_low`` bits agrees with a more precise one."""
+    return agreement_digits(low, high, cap=int(prec_low / _LOG2_10), prec=prec_low + 64)
 
 
 def _certify(

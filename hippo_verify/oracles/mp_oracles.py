@@ -56,6 +56,7 @@ __all__ = [
     "InvalidTypeError",
     "OracleResult",
     "agreement_digits",
+    "discretization_alpha",
     "causal_conv",
     "continuous_kernel",
     "diag_kernel",
@@ -351,6 +352,14 @@ def _method_alpha(method: Any) -> Fraction | None:
             raise InvalidArgumentError(f"alpha: must be a real number in [0, 1], got {method[1]!r}")
         return alpha
     raise InvalidTypeError(f"method: expected a name or ('gbt', alpha), got {method!r}")
+
+
+def discretization_alpha(method: Any) -> Fraction | None:
+    """alpha of a generalized-bilinear method name or ("gbt", alpha); None for "zoh".
+
+    Raises InvalidArgumentError/InvalidTypeError for unknown methods or alpha outside [0, 1].
+    """
+    return _method_alpha(method)
 
 
 def _method_name(method: Any) -> str:

@@ -1,0 +1,140 @@
+"""``assert_kernel_close``: a kernel against its certified oracle, inside the error model."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mpmath
+import torch
+
+from .._errors import InvalidArgumentError, InvalidTypeError
+from ..oracles import OracleResult
+from ._error_model import error_bound, unit_roundoff
+
+__all__ = ["KernelComparison", "assert_kernel_close", "compare_kernel"]
+
+_WORST_SHOWN = 5
+#: Without an algorithm: the bound is this many unit roundoffs times log2(L) (a plain
+#: FFT-depth accumulation), like torch.testing's per-dtype defaults.
+_DEFAULT_ULPS = 16.0
+
+
+class KernelComparison:
+    """Errors of a computed kernel against an oracle (all relative to max |oracle|)."""
+
+    def __init__(self, actual: torch.Tensor, oracle: OracleResult, bound: float):
+        self.bound = bound
+        self.oracle_digits = oracle.digits
+        got = actual.detach().to("cpu").reshape(-1)
+        got = got.to(torch.complex128 if got.is_complex() else torch.float64).tolist()
+        ctx = mpmath.MPContext()
+        ctx.prec = 113
+        wanted = [ctx.convert(v) for v in oracle.values]
+        self.scale = max(abs(v) for v in wanted)
+        errors = [abs(ctx.convert(g) - w) for g, w in zip(got, wanted)]
+        denominator = self.scale if self.scale else ctx.one
+        self.relative = [float(e / denominator) for e in errors]
+        self.max_relative = max(self.relative)
+        self.got, self.wanted = (
+            got,
+            [complex(w) if isinstance(w, ctx.mpc) else float(w) for w in wanted],
+        )
+
+    @property
+    def digits(self) -> float:
+        """-log10 of the max relative error (inf if exact)."""
+        return math.inf if self.max_relative == 0 else -math.log10(self.max_relative)
+
+    @property
+    def bad(self) -> list[int]:
+        return [i for i, r in enumerate(self.relative) if r > self.bound]
+
+    def report(self, label: str) -> str:
+        bad = self.bad
+        worst = sorted(range(len(self.relative)), key=lambda i: -self.relative[i])[:_WORST_SHOWN]
+        lines = [
+            f"{label}: {len(bad)} of {len(self.relative)} taps outside the bound",
+            f"  max relative error {self.max_relative:.3e} (relative to max|oracle| = "
+            f"{float(self.scale):.3e}); bound {self.bound:.3e}",
+            f"  digits obtained {self.digits:.2f}, required {-math.log10(self.bound):.2f} "
+            f"(oracle certifies {self.oracle_digits})",
+            "  worst taps (k: got != wanted, relative error):",
+        ]
+        lines += [
+            f"    {k}: {self.got[k]!r} != {self.wanted[k]!r} ({self.relative[k]:.3e})"
+            for k in worst
+        ]
+        return "\n".join(lines)
+
+
+def _bound(dtype: torch.dtype, algorithm: str | None, L: int, N: int, cond: float) -> float:
+    if algorithm is None:
+        return _DEFAULT_ULPS * unit_roundoff(dtype) * max(1.0, math.log2(max(L, 2)))
+    return error_bound(algorithm, dtype, L=L, N=N, cond=cond)
+
+
+def compare_kernel(
+    actual: Any,
+    oracle: OracleResult,
+    *,
+    dtype: torch.dtype | None = None,
+    algorithm: str | None = None,
+    N: int = 1,
+    cond: float = 1.0,
+) -> KernelComparison:
+    """Measure ``actual`` against ``oracle`` without asserting (see ``assert_kernel_close``)."""
+    if not isinstance(oracle, OracleResult):
+        raise InvalidTypeError(f"oracle: expected an OracleResult, got {type(oracle).__name__}")
+    if not isinstance(actual, torch.Tensor):
+        raise InvalidTypeError(f"actual: expected a torch.Tensor, got {type(actual).__name__}")
+    if actual.numel() != len(oracle.values):
+        raise InvalidArgumentError(
+            f"actual has {actual.numel()} values (shape {tuple(actual.shape)}), the oracle "
+            f"{len(oracle.values)}: compare one system at a time"
+        )
+    dtype = actual.dtype if dtype is None else dtype
+    bound = _bound(dtype, algorithm, len(oracle.values), N, cond)
+    comparison = KernelComparison(actual, oracle, bound)
+    required = -math.log10(bound)
+    if oracle.digits < required + 2:
+        raise InvalidArgumentError(
+            f"the oracle certifies {oracle.digits} digits, too few to check a bound of "
+            f"{bound:.1e} (needs >= {math.ceil(required) + 2}): ask the oracle for more digits"
+        )
+    return comparison
+
+
+def assert_kernel_close(
+    actual: Any,
+    oracle: OracleResult,
+    *,
+    dtype: torch.dtype | None = None,
+    algorithm: str | None = None,
+    N: int = 1,
+    cond: float = 1.0,
+) -> KernelComparison:
+    """Assert that a computed kernel is within the error model of its certified oracle.
+
+    The check is max_k |actual_k - oracle_k| / max_k |oracle_k| <= bound, where the bound is
+    the registered model of ``algorithm`` for ``dtype`` (default: ``actual.dtype``) at
+    L = len(oracle), state size ``N`` and conditioning ``cond`` (see ``error_bound``);
+    without an algorithm, 16 unit roundoffs times log2(L). The oracle must certify at least
+    two digits more than the bound asks for.
+
+    Arguments:
+        actual: one system's kernel, a tensor with as many entries as the oracle (any shape).
+        oracle: the ``OracleResult`` of the same system and conventions.
+
+    Returns:
+        The ``KernelComparison`` (errors, digits) when the check passes.
+
+    Raises:
+        AssertionError: with the number of taps outside the bound, the worst taps (got vs
+            wanted), the max relative error, and the digits obtained vs required.
+    """
+    comparison = compare_kernel(actual, oracle, dtype=dtype, algorithm=algorithm, N=N, cond=cond)
+    if comparison.max_relative > comparison.bound:
+        label = f"{algorithm or 'kernel'} in {dtype or actual.dtype} vs {oracle.family} oracle"
+        raise AssertionError(comparison.report(label))
+    return comparison

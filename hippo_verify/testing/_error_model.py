@@ -1,0 +1,108 @@
+"""The error model: per algorithm and dtype, the error a correct kernel may have.
+
+Every bound has the form (relative to the max-norm of the oracle kernel)
+
+    max_k |K_k - K_k^oracle| / max_k |K_k^oracle|  <=  c * u(dtype) * g(L, N, cond)
+
+with u the unit roundoff of the dtype (2^-53 for float64/complex128, 2^-24 for
+float32/complex64, 2^-8 for bfloat16, 2^-11 for float16), g a growth factor in the number
+of taps L, the state size N and a conditioning number ``cond`` the caller supplies (1 for
+well-conditioned systems), and c a constant. Each algorithm's ``ErrorModel`` states g, c
+and why (analysis or measurement on this project's canonical configurations); the models
+live next to each other in ``_bounds_*.py`` modules, one per kernel family.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from .._errors import InvalidArgumentError
+
+__all__ = ["ErrorModel", "error_bound", "register", "registered_models", "unit_roundoff"]
+
+_UNIT_ROUNDOFF = {
+    torch.float64: 2.0**-53,
+    torch.complex128: 2.0**-53,
+    torch.float32: 2.0**-24,
+    torch.complex64: 2.0**-24,
+    torch.float16: 2.0**-11,
+    torch.bfloat16: 2.0**-8,
+}
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """The bound c * u * growth(L, N, cond) of one algorithm.
+
+    Attributes:
+        algorithm: Registry key, e.g. ``"rtf-fft"``.
+        constant: c.
+        growth: g(L, N, cond) >= 1.
+        growth_text: g written out, for messages and reports.
+        justification: Why c and g (the analysis, or what was measured where).
+        dtypes: The dtypes the algorithm supports (others are refused).
+    """
+
+    algorithm: str
+    constant: float
+    growth: Callable[[int, int, float], float]
+    growth_text: str
+    justification: str
+    dtypes: tuple[torch.dtype, ...] = (
+        torch.float64,
+        torch.float32,
+        torch.complex128,
+        torch.complex64,
+    )
+
+    def bound(self, dtype: torch.dtype, *, L: int, N: int = 1, cond: float = 1.0) -> float:
+        """c * u(dtype) * g(L, N, cond)."""
+        if dtype not in self.dtypes:
+            raise InvalidArgumentError(
+                f"{self.algorithm} has no error model for {dtype}; supported: "
+                f"{[str(d) for d in self.dtypes]}"
+            )
+        return self.constant * unit_roundoff(dtype) * self.growth(L, N, cond)
+
+
+_MODELS: dict[str, ErrorModel] = {}
+
+
+def register(model: ErrorModel) -> ErrorModel:
+    """Add a model to the registry (each algorithm once)."""
+    if model.algorithm in _MODELS:
+        raise InvalidArgumentError(f"error model {model.algorithm!r} registered twice")
+    _MODELS[model.algorithm] = model
+    return model
+
+
+def registered_models() -> dict[str, ErrorModel]:
+    """All registered models, by algorithm name."""
+    return dict(_MODELS)
+
+
+def unit_roundoff(dtype: torch.dtype) -> float:
+    """u = 2^-p for a dtype with p significand bits (round to nearest)."""
+    if dtype not in _UNIT_ROUNDOFF:
+        raise InvalidArgumentError(f"no unit roundoff known for {dtype}")
+    return _UNIT_ROUNDOFF[dtype]
+
+
+def error_bound(
+    algorithm: str, dtype: torch.dtype, *, L: int, N: int = 1, cond: float = 1.0
+) -> float:
+    """The registered bound for ``algorithm`` in ``dtype`` (relative to the max-norm)."""
+    if algorithm not in _MODELS:
+        raise InvalidArgumentError(
+            f"unknown algorithm {algorithm!r}; registered: {sorted(_MODELS)}"
+        )
+    return _MODELS[algorithm].bound(dtype, L=L, N=N, cond=cond)
+
+
+def log2_ceil(n: int) -> float:
+    """ceil(log2 n), at least 1: the depth of an FFT or a doubling tree of size n."""
+    return float(max(1, math.ceil(math.log2(max(n, 2)))))

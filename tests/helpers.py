@@ -18,3 +18,17 @@ def invertible_matrices(draw, d: int, entries: st.SearchStrategy) -> sp.Matrix:
                 upper[i, j] = draw(entries)
         upper[i, i] = draw(entries.filter(lambda r: r != 0))
     return lower * upper
+
+
+def _cuda_param() -> object:
+    import pytest
+    import torch
+
+    return pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available"),
+    )
+
+
+#: Devices a kernel test runs on: the CPU always, CUDA when present (skipped with a reason).
+DEVICES = ["cpu", _cuda_param()]

@@ -30,7 +30,8 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "derivations" / "hippo_legs.py", scripts)
     (scripts / "probe.py").write_text(SEED_ERROR_SCRIPT)
     out = tmp_path_factory.mktemp("reports")
-    assert main(["report", "--out", str(out), "--derivations", str(scripts)]) == 0
+    argv = ["report", "--out", str(out), "--derivations", str(scripts), "--precision", "quick"]
+    assert main(argv) == 0
     return out
 
 
@@ -41,6 +42,13 @@ def test_report_writes_derivations_and_conventions(report_dir: Path) -> None:
     for name in ("`s4`", "`hippo-code`", "`lmu`", "`legt`", "`legs`", "`lagt`", "`fout`"):
         assert name in conventions
     assert (report_dir / "README.md").is_file()
+
+
+def test_report_writes_the_precision_report(report_dir: Path) -> None:
+    assert (report_dir / "precision.json").is_file()
+    text = (report_dir / "precision.md").read_text(encoding="utf-8")
+    assert text.startswith("# Precision report") and "## Environment" in text
+    assert "[precision.md](precision.md)" in (report_dir / "README.md").read_text(encoding="utf-8")
 
 
 def test_rendered_derivation_has_checked_latex(report_dir: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import __version__
 from .._errors import HippoVerifyError, InvalidArgumentError
 from ..oracles import CertificationError, golden
-from ..report import build_report
+from ..report import PRECISION_MODES, build_report, precision_failures
 from ..symbolic import StepFailed
 
 __all__ = ["main"]
@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser(
-        "report", help="re-check the derivations and render them with the convention table"
+        "report",
+        help="re-check the derivations, render them with the convention table, and measure "
+        "every kernel x dtype against the oracles (precision.md, precision.json)",
     )
     report.add_argument(
         "--out", type=Path, default=Path("reports"), help="output directory (default: reports)"
@@ -37,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("derivations"),
         help="directory of derivation scripts (default: derivations)",
+    )
+    report.add_argument(
+        "--precision",
+        choices=PRECISION_MODES,
+        default="full",
+        help="precision report at the canonical sizes (full, about 20 s), reduced sizes "
+        "(quick) or not at all (none); default: full",
     )
     export = commands.add_parser(
         "export",
@@ -63,9 +72,13 @@ Progress = Callable[[str], None]
 
 
 def _report(args: argparse.Namespace, progress: Progress) -> int:
-    written = build_report(args.out, args.derivations, progress=progress)
+    """Write the reports; a kernel outside its error model (or raising) is a failed check (1)."""
+    written = build_report(args.out, args.derivations, progress=progress, precision=args.precision)
     print(f"wrote {len(written)} files under {args.out}")
-    return 0
+    failures = [] if args.precision == "none" else precision_failures(args.out / "precision.json")
+    for failure in failures:
+        print(f"hippo-verify: check failed: precision {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _export(args: argparse.Namespace, progress: Progress) -> int:

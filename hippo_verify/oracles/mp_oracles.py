@@ -173,9 +173,11 @@ def _to_string(value: Any, n: int) -> str:
 
 
 def _to_python_number(value: Any) -> Any:
+    """Round to the nearest float / complex (mpmath's ``to_float`` defaults to rounding down)."""
     if isinstance(value, mpmath.mpc):
-        return complex(mpmath.libmp.to_float(value._mpc_[0]), mpmath.libmp.to_float(value._mpc_[1]))
-    return mpmath.libmp.to_float(value._mpf_)
+        real, imag = value._mpc_
+        return complex(mpmath.libmp.to_float(real, rnd="n"), mpmath.libmp.to_float(imag, rnd="n"))
+    return mpmath.libmp.to_float(value._mpf_, rnd="n")
 
 
 # ---------------------------------------------------------------------------------------

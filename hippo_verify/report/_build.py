@@ -1,4 +1,4 @@
-"""``hippo-verify report``: render derivations and the convention map into a directory."""
+"""``hippo-verify report``: render derivations, the convention map and the precision report."""
 
 from __future__ import annotations
 
@@ -9,17 +9,30 @@ from pathlib import Path
 from ._conventions_table import render_conventions
 from ._derivations import find_derivations, run_derivation
 from ._markdown import render_steps
+from ._precision import build_precision_report
 
-__all__ = ["build_report"]
+__all__ = ["PRECISION_MODES", "build_report"]
 
 Progress = Callable[[str], None]
 
+#: ``precision`` arguments of ``build_report``: the canonical sizes, reduced sizes, or none.
+PRECISION_MODES = ("full", "quick", "none")
 
-def build_report(out_dir: Path, derivations_dir: Path, progress: Progress = print) -> list[Path]:
-    """Write ``conventions.md`` and ``derivations/*.md`` under ``out_dir``.
+
+def build_report(
+    out_dir: Path,
+    derivations_dir: Path,
+    progress: Progress = print,
+    precision: str = "full",
+) -> list[Path]:
+    """Write ``conventions.md``, ``derivations/*.md`` and ``precision.{md,json}`` under
+    ``out_dir``.
 
     Every derivation step is re-checked while rendering; a failing step raises
-    ``StepFailed`` and nothing further is written.
+    ``StepFailed`` and nothing further is written. ``precision`` chooses the precision
+    report (``build_precision_report``): ``"full"`` (canonical sizes, about 20 s),
+    ``"quick"`` (reduced sizes) or ``"none"``. A kernel outside its error model does not
+    raise: it is a FAIL row (``precision_failures`` lists them).
 
     Returns:
         The paths written.
@@ -36,12 +49,17 @@ def build_report(out_dir: Path, derivations_dir: Path, progress: Progress = prin
         source = f"{derivations_dir.name}/{script.name}"
         target.write_text(render_steps(log.title, log.steps, source), encoding="utf-8")
         written.append(target)
-        progress(f"[{index}/{total}] derivation {script.name}: {len(log.steps)} steps checked "
-                 f"({time.perf_counter() - started:.1f} s)")
+        progress(
+            f"[{index}/{total}] derivation {script.name}: {len(log.steps)} steps checked "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
     progress(f"[{total}/{total}] convention table ...")
     target = out_dir / "conventions.md"
     target.write_text(render_conventions(), encoding="utf-8")
     written.append(target)
+    if precision != "none":
+        progress(f"precision report ({precision}) ...")
+        written += build_precision_report(out_dir, quick=precision == "quick", progress=progress)
     written.append(_write_index(out_dir, written))
     return written
 

@@ -30,8 +30,11 @@ def render_conventions() -> str:
             f"$x = {sp.latex(measure.coordinate)}$, ${measure.domain.describe()}$ |"
         )
     conventions = [c for c in CONVENTIONS if c != "canonical"]
-    lines += ["", "| measure | " + " | ".join(f"`{c}`" for c in conventions) + " |",
-              "|---|" + "---|" * len(conventions)]
+    lines += [
+        "",
+        "| measure | " + " | ".join(f"`{c}`" for c in conventions) + " |",
+        "|---|" + "---|" * len(conventions),
+    ]
     for m in HIPPO_MEASURES:
         cells = []
         for c in conventions:

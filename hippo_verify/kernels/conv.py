@@ -1,0 +1,55 @@
+"""Causal linear convolution by FFT (torch twin of ``mp_oracles.causal_conv``).
+
+y_k = sum_{j <= k} K_j u_{k-j}, k = 0 .. len(u)-1: the SSM output for the kernel K (the
+output sees the current input). Both sequences are zero-padded to n >= len(u) + len(K) - 1
+(n a power of two) before the transforms, so the circular convolution the FFT computes
+equals the linear one on the kept outputs: there is no wrap-around.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .._errors import InvalidArgumentError
+from ._args import as_tensor
+from .discretize import batch_shape, system_dtype
+
+__all__ = ["fft_conv"]
+
+
+def fft_conv(u: Any, K: Any) -> torch.Tensor:
+    """y = causal convolution of u with K, by zero-padded FFT.
+
+    Arguments:
+        u: (..., L) input, L >= 1. K: (..., M) kernel taps, M >= 1; taps beyond L are not
+            used (cut before the transform), a shorter K means zero taps after it. Both
+            float32/64 or complex64/128, finite, on one device; batch dimensions broadcast.
+
+    Returns:
+        y of shape (*batch, L) in the promoted dtype of (u, K): real inputs use
+        ``rfft``/``irfft`` and give a real y; if either is complex, ``fft``/``ifft`` and a
+        complex y.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError before any work (non-tensors, integer or
+        half dtypes, empty sequences, NaN/inf, devices, batch shapes).
+    """
+    u = as_tensor("u", u, min_dim=1)
+    K = as_tensor("K", K, min_dim=1)
+    for name, value in (("u", u), ("K", K)):
+        if value.shape[-1] == 0:
+            raise InvalidArgumentError(f"{name}: the sequence is empty; give at least 1 value")
+    dtype = system_dtype(u, K)
+    batch = batch_shape(u=u.shape[:-1], K=K.shape[:-1])
+    L = u.shape[-1]
+    K = K[..., :L]
+    n = 1 << (L + K.shape[-1] - 2).bit_length()  # power of two >= L + M - 1
+    u = u.to(dtype).expand(*batch, L)
+    K = K.to(dtype).expand(*batch, K.shape[-1])
+    if dtype.is_complex:
+        y = torch.fft.ifft(torch.fft.fft(u, n=n) * torch.fft.fft(K, n=n), n=n)
+    else:
+        y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(K, n=n), n=n)
+    return y[..., :L]

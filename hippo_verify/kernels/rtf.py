@@ -1,0 +1,758 @@
+"""RTF (rational transfer function) kernels in torch: FFT kernel, its gate, the recurrence.
+
+Conventions (seed 002, the same as ``hippo_verify.symbolic._rtf`` and the RTF oracle
+``hippo_verify.oracles.rtf_kernel``):
+
+    a(z) = 1 + a_1 z + ... + a_d z^d,        b(z) = b_1 + b_2 z + ... + b_d z^{d-1},
+
+with ``a = (a_1, ..., a_d)`` and ``b = (b_1, ..., b_d)`` the last dimension of (..., d)
+tensors. Two kernels of length L belong to b/a:
+
+* the truncated impulse response h_k, k < L, the power-series coefficients of b(z)/a(z):
+  h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i} (b_{k+1} = 0 for k >= d)
+  (``rtf_impulse_response``, oracle ``rtf_kernel(..., aliased=False)``);
+* the aliased kernel K = IDFT_L(DFT_L(b_pad) / DFT_L(a_pad)) (``rtf_kernel``, oracle
+  ``rtf_kernel(..., aliased=True)``): the unique length-L sequence whose cyclic convolution
+  with a_pad is b_pad. When a is stable (every pole of b/a strictly inside the unit circle)
+  K_k = sum_{m >= 0} h_{k + mL}, the periodization of the impulse response.
+
+The recurrent form (seed 002's truncation correction). The companion realization of b/a
+is Ab = companion(a) (first row -a, ones on the subdiagonal), Bb = e_1, Ct = b, so that
+Ct (I - z Ab)^{-1} Bb = b(z)/a(z) and h_k = Ct Ab^k Bb. For any row Cbar the L-tap
+generating function of K_k = Cbar Ab^k Bb is G_L(z) = Cbar (I - z^L Ab^L)(I - z Ab)^{-1} Bb,
+which at the L-th roots of unity (z^L = 1) is Cbar (I - Ab^L)(I - z Ab)^{-1} Bb. Choosing
+
+    Cbar = b (I - Ab^L)^{-1}
+
+makes this b(z)/a(z) at every L-th root of unity, i.e. DFT_L(K) = DFT_L(b_pad)/DFT_L(a_pad)
+(the DFT evaluates the polynomial sum_k K_k z^k at z = e^{-2 pi i j / L}); a polynomial of
+degree < L is fixed by its values there, so the first L taps of (Ab, e_1, Cbar) ARE the
+aliased kernel, exactly in exact arithmetic, and the recurrence x_{k+1} = Ab x_k + e_1 u_k,
+y_k = Cbar x_{k+1} gives y_k = sum_{j <= k} K_j u_{k-j} for every k < L. Cbar exists iff
+I - Ab^L is invertible, i.e. no pole lambda of b/a has lambda^L = 1; since
+det(I - Ab^L) = prod_i (1 - lambda_i^L) = prod_{j < L} a(e^{-2 pi i j / L}), that is the
+same condition as every DFT_L(a_pad)_j != 0.
+
+The aliasing term is the kernel's continuation. K_k - h_k = (Cbar - b) Ab^k Bb and
+Cbar - b = Cbar Ab^L, so K_k - h_k = Cbar Ab^{L+k} Bb = K_{L+k}^ext, the k-th tap of the
+continuation of K past L by the same recurrence (K_n = -sum_i a_i K_{n-i} for n >= d, by
+Cayley-Hamilton). The continuation is a linear function of the last d taps K_{L-d..L-1}
+(the state the recurrence continues from); with s = sum |a_i| < 1 every continued tap is
+at most s times their max, so max_k |K_k - h_k| <= s max_{L-d <= k < L} |K_k|. The FFT
+gate therefore measures the *tail* max_{L-d <= k < L} |K_k| / max_k |K_k|.
+
+Why a gate: the FFT always returns *something*. Near a pole on an L-th root of unity
+DFT(a_pad) is tiny (exactly 0 only by luck of rounding) and the division amplifies the
+FFT's rounding by about cond = max|a_hat| / min|a_hat| while the kernel grows huge, with
+no inf or NaN; with poles near the unit circle the aliased kernel drifts from the
+truncated response (measured, max|K - h| / max|K| for a pole pair r e^{+-2 pi i 5/L} times
+1 + 0.3 z - 0.2 z^2: r = 0.99, 0.999, 0.9999 give 8e-2, 3.4, 39 at L = 256 and -, 1.7e-2,
+2.0 at L = 4096, where r = 0.99 does not drift (0.99^4096 ~ 1e-18) and only amplifies
+rounding by cond = 1.8e4); for an unstable a it returns a bounded kernel that is not the
+periodization of any decaying response. ``rtf_kernel`` detects all three from what the
+FFT already computed (min/max |a_hat| and the kernel's last d taps) and raises, warns or
+stays silent (``check``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from .._errors import InvalidArgumentError, InvalidTypeError
+from .._validation import require_choice, require_int
+from ._args import as_tensor, require_L
+
+__all__ = [
+    "RTFConditioningWarning",
+    "RTFDiagnostics",
+    "RTFRealization",
+    "rtf_diagnostics",
+    "rtf_impulse_response",
+    "rtf_kernel",
+    "rtf_realization",
+    "rtf_recurrence",
+    "rtf_step",
+]
+
+#: The values of the ``check`` argument.
+CHECK_MODES = ("raise", "warn", "none")
+_DTYPES = (torch.float64, torch.float32)
+#: Largest d for which ``rtf_diagnostics`` computes companion eigenvalues by default.
+DEFAULT_MAX_EIG_D = 256
+
+
+class RTFConditioningWarning(UserWarning):
+    """An RTF kernel or realization failed its conditioning gate under ``check="warn"``."""
+
+
+# ---------------------------------------------------------------------------------------
+# Arguments
+# ---------------------------------------------------------------------------------------
+
+
+def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
+    devices = {t.device for t in tensors}
+    if len(devices) > 1:
+        raise InvalidArgumentError(
+            f"{family}: tensors are on different devices: {sorted(map(str, devices))}"
+        )
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = torch.promote_types(dtype, t.dtype)
+    if dtype not in _DTYPES:
+        raise InvalidTypeError(
+            f"{family}: dtype {dtype} is not supported; the RTF coefficients must be real "
+            "float32 or float64 (the oracle and irfft need real a, b; torch has no half "
+            "precision FFT of arbitrary length on the CPU)"
+        )
+    return dtype
+
+
+def _batch(family: str, **shapes: tuple[int, ...]) -> torch.Size:
+    try:
+        return torch.broadcast_shapes(*shapes.values())
+    except RuntimeError:
+        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
+        raise InvalidArgumentError(
+            f"{family}: batch dimensions do not broadcast: {listed}"
+        ) from None
+
+
+def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(a, b) as real tensors (..., d) of one dtype, d >= 1, batch dims broadcast."""
+    a = as_tensor("a", a, min_dim=1)
+    b = as_tensor("b", b, min_dim=1)
+    d = a.shape[-1]
+    if d == 0:
+        raise InvalidArgumentError(
+            f"{family}: a is empty; give the d >= 1 coefficients (a_1, ..., a_d) of "
+            "a(z) = 1 + a_1 z + ... + a_d z^d"
+        )
+    if b.shape[-1] != d:
+        raise InvalidArgumentError(
+            f"{family}: a and b must both have d entries in their last dimension; got shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    dtype = _real_dtype(a, b, family=family)
+    batch = _batch(family, a=a.shape[:-1], b=b.shape[:-1])
+    return a.to(dtype).expand(*batch, d), b.to(dtype).expand(*batch, d)
+
+
+def _require_check(check: Any) -> str:
+    return require_choice("check", check, CHECK_MODES)
+
+
+def _require_threshold(name: str, value: Any, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidTypeError(f"{name}: expected a number or None, got {value!r}")
+    if not float(value) > 0:  # also refuses NaN
+        raise InvalidArgumentError(f"{name}: must be > 0 (math.inf disables it), got {value!r}")
+    return float(value)
+
+
+def _unit_roundoff(dtype: torch.dtype) -> float:
+    return torch.finfo(dtype).eps / 2
+
+
+def _log2_ceil(L: int) -> float:
+    return float(max(1, math.ceil(math.log2(max(L, 2)))))
+
+
+def default_max_condition(dtype: torch.dtype, L: int) -> float:
+    """1 / (sqrt(u) log2 L): the largest cond = max|a_hat|/min|a_hat| ``rtf_kernel`` accepts
+    by default, i.e. an estimated FFT rounding error u log2(L) cond of at most sqrt(u)
+    (1.5e-8 in float64, 2.4e-4 in float32) relative to the kernel's max-norm."""
+    return 1.0 / (math.sqrt(_unit_roundoff(dtype)) * _log2_ceil(L))
+
+
+def default_max_tail(dtype: torch.dtype) -> float:
+    """sqrt(u): the largest tail (last d taps / max tap) ``rtf_kernel`` accepts by default
+    (1.5e-8 in float64, 2.4e-4 in float32)."""
+    return math.sqrt(_unit_roundoff(dtype))
+
+
+# ---------------------------------------------------------------------------------------
+# Diagnostics and the gate
+# ---------------------------------------------------------------------------------------
+
+
+def _a_hat(a: torch.Tensor, L: int) -> torch.Tensor:
+    """DFT_L of a_pad = (1, a_1, ..., a_d, 0, ...), the half spectrum j = 0 .. L // 2.
+
+    For real a the other half is conjugate, so min/max |.| over it are those of the full
+    spectrum.
+    """
+    one = torch.ones((*a.shape[:-1], 1), dtype=a.dtype, device=a.device)
+    return torch.fft.rfft(torch.cat([one, a], dim=-1), n=L)
+
+
+def _tail(K: torch.Tensor, d: int) -> torch.Tensor:
+    """max of the last d taps / max tap (0 for a zero kernel, NaN stays NaN)."""
+    scale = K.abs().amax(dim=-1)
+    end = K[..., K.shape[-1] - d :].abs().amax(dim=-1)
+    return torch.where(scale > 0, end / torch.where(scale > 0, scale, 1), torch.zeros_like(end))
+
+
+def _companion(a: torch.Tensor) -> torch.Tensor:
+    """(..., d, d): first row -a, ones on the subdiagonal (``symbolic.companion``)."""
+    d = a.shape[-1]
+    Ab = torch.zeros((*a.shape, d), dtype=a.dtype, device=a.device)
+    Ab[..., 0, :] = -a
+    if d > 1:
+        Ab[..., 1:, :-1] = torch.eye(d - 1, dtype=a.dtype, device=a.device)
+    return Ab
+
+
+def _spectral_radius(a: torch.Tensor) -> torch.Tensor:
+    """max |eigenvalue| of companion(a) in float64 (the largest pole modulus), O(d^3)."""
+    eigenvalues = torch.linalg.eigvals(_companion(a.to(torch.float64)))
+    return eigenvalues.abs().amax(dim=-1)
+
+
+@dataclass(frozen=True)
+class RTFDiagnostics:
+    """Conditioning facts of a(z) (and b(z)) at length L, each a float64 tensor of the batch
+    shape (a scalar tensor for one system).
+
+    Attributes:
+        min_abs_a_hat: min_j |DFT_L(a_pad)_j|; 0 or tiny when a pole of b/a lies on or near
+            an L-th root of unity (then the aliased kernel is undefined or huge).
+        max_abs_a_hat: max_j |DFT_L(a_pad)_j| (>= 1: the mean of a_hat is a_0 = 1).
+        condition: max_abs_a_hat / min_abs_a_hat (inf if the min is 0): the factor by which
+            the division amplifies the FFT's rounding (see ``rtf_kernel``).
+        sum_abs_a: sum_i |a_i|.
+        stable_by_sum: sum_i |a_i| < 1, a sufficient (not necessary) condition for every
+            pole to lie strictly inside the unit circle (Rouche), O(d).
+        spectral_radius: max |pole| = max |eigenvalue of companion(a)| from
+            ``torch.linalg.eigvals`` in float64, O(d^3); None if d > ``max_eig_d``. Poles
+            within about sqrt(u) d of the circle cannot be told from it numerically.
+        stable: spectral_radius < 1 (None if not computed).
+        tail: with b given, max_{L-d <= k < L} |K_k| / max_k |K_k| of the float64 FFT
+            kernel: the size of the aliasing term K - h relative to the kernel (exactly
+            bounded by sum|a_i| tail when sum|a_i| < 1; see the module docstring). None
+            without b.
+    """
+
+    min_abs_a_hat: torch.Tensor
+    max_abs_a_hat: torch.Tensor
+    condition: torch.Tensor
+    sum_abs_a: torch.Tensor
+    stable_by_sum: torch.Tensor
+    spectral_radius: torch.Tensor | None
+    stable: torch.Tensor | None
+    tail: torch.Tensor | None
+
+
+def rtf_diagnostics(
+    a: Any, L: Any, *, b: Any = None, max_eig_d: int = DEFAULT_MAX_EIG_D
+) -> RTFDiagnostics:
+    """Conditioning of the RTF denominator a(z) = 1 + a_1 z + ... + a_d z^d at length L.
+
+    Everything is computed in float64 (inputs are cast up). Cost: one length-L FFT per
+    system for the spectrum (plus one kernel FFT when b is given), and O(d^3) for the
+    companion eigenvalues when d <= ``max_eig_d``.
+
+    Arguments:
+        a: (..., d) real coefficients, d >= 1 (float32/float64).
+        L: FFT length, an int > d.
+        b: optional (..., d) numerator coefficients; when given, ``tail`` is filled in.
+        max_eig_d: compute the spectral radius only when d <= this (0 disables).
+
+    Returns:
+        An ``RTFDiagnostics`` of float64/bool tensors of the broadcast batch shape.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``rtf_kernel`` (shapes, dtypes, NaN/inf,
+            d >= L), and ``max_eig_d`` not an int >= 0.
+    """
+    a = as_tensor("a", a, min_dim=1)
+    if b is None:
+        b = torch.zeros_like(a)
+        with_tail = False
+    else:
+        with_tail = True
+    a, b = _coefficients(a, b, "rtf_diagnostics")
+    L = _require_length(L, a.shape[-1], "rtf_diagnostics")
+    max_eig_d = require_int("max_eig_d", max_eig_d, minimum=0)
+    a64, b64 = a.to(torch.float64), b.to(torch.float64)
+    d = a.shape[-1]
+    A_hat = _a_hat(a64, L)
+    absA = A_hat.abs()
+    min_a, max_a = absA.amin(dim=-1), absA.amax(dim=-1)
+    condition = torch.where(min_a > 0, max_a / torch.where(min_a > 0, min_a, 1), math.inf)
+    sum_abs = a64.abs().sum(dim=-1)
+    rho = _spectral_radius(a64) if d <= max_eig_d else None
+    tail = None
+    if with_tail:
+        K = torch.fft.irfft(torch.fft.rfft(b64, n=L) / A_hat, n=L)
+        tail = _tail(K, d)
+    return RTFDiagnostics(
+        min_abs_a_hat=min_a,
+        max_abs_a_hat=max_a,
+        condition=condition,
+        sum_abs_a=sum_abs,
+        stable_by_sum=sum_abs < 1,
+        spectral_radius=rho,
+        stable=None if rho is None else rho < 1,
+        tail=tail,
+    )
+
+
+def _require_length(L: Any, d: int, family: str) -> int:
+    L = require_L(L)
+    if d >= L:
+        raise InvalidArgumentError(
+            f"{family}: needs d < L: the FFT pads a_pad = (1, a_1, ..., a_d), d + 1 = {d + 1} "
+            f"coefficients, to length L = {L}; with d >= L they would wrap onto each other "
+            "and the aliased kernel is not defined (use a longer L, or "
+            "rtf_impulse_response for the truncated response)"
+        )
+    return L
+
+
+def _worst(values: torch.Tensor, mask: torch.Tensor) -> tuple[tuple[int, ...], int, float]:
+    """(batch index, flat index, value) of the largest value among the masked systems."""
+    masked = torch.where(mask, values.nan_to_num(nan=math.inf), -math.inf)
+    flat = int(masked.reshape(-1).argmax())
+    index, rest = [], flat
+    for size in reversed(values.shape):
+        index.append(rest % size)
+        rest //= size
+    return tuple(reversed(index)), flat, float(values.reshape(-1)[flat])
+
+
+def _gate_message(
+    family: str,
+    A_hat: torch.Tensor,
+    K: torch.Tensor | None,
+    d: int,
+    L: int,
+    dtype: torch.dtype,
+    max_condition: float,
+    max_tail: float | None,
+) -> str | None:
+    """The failure message of the conditioning gate, or None if every system passes."""
+    absA = A_hat.abs()
+    min_a, max_a = absA.amin(dim=-1), absA.amax(dim=-1)
+    safe = torch.where(min_a > 0, min_a, 1)
+    condition = torch.where(min_a > 0, max_a / safe, math.inf)
+    condition = torch.where(torch.isfinite(absA).all(dim=-1), condition, math.inf)
+    bad_condition = ~(condition <= max_condition)
+    bad_values = torch.zeros_like(bad_condition)
+    bad_tail = torch.zeros_like(bad_condition)
+    if K is not None:
+        bad_values = ~torch.isfinite(K).all(dim=-1)
+        tail = _tail(K, d)
+        if max_tail is not None:
+            bad_tail = ~(tail <= max_tail) & ~bad_values
+    failing = bad_condition | bad_values | bad_tail
+    n_bad = int(failing.sum())
+    if n_bad == 0:
+        return None
+    total = failing.numel()
+    u = _unit_roundoff(dtype)
+    lines = [f"{family}: {n_bad} of {total} system(s) fail the RTF conditioning gate"]
+    if bool(bad_condition.any()):
+        index, flat, cond = _worst(condition, bad_condition)
+        worst_min = float(min_a.reshape(-1)[flat])
+        lines.append(
+            f"- condition max|a_hat|/min|a_hat| = {cond:.3e} > max_condition = "
+            f"{max_condition:.3e} (worst system {index}; min |a_hat| = {worst_min:.3e}, "
+            f"a_hat = DFT_{L}(1, a_1, ..., a_d)): a(z) (nearly) vanishes at an L-th root of "
+            "unity, i.e. a pole of b(z)/a(z) lies on or near the unit circle at a frequency "
+            "the length-L FFT samples. Dividing by a_hat amplifies the FFT's rounding by "
+            f"about the condition: estimated relative error u log2(L) cond = "
+            f"{u * _log2_ceil(L) * cond:.1e} in {dtype}; at an exact zero the aliased kernel "
+            "is not defined at all"
+        )
+    if bool(bad_values.any()):
+        lines.append(
+            f"- the kernel has NaN or infinite taps ({int(bad_values.sum())} system(s)): "
+            "DFT(a_pad) is exactly 0 at some frequency (a pole on an L-th root of unity) or "
+            "overflowed"
+        )
+    if bool(bad_tail.any()):
+        index, _, worst_tail = _worst(tail, bad_tail)
+        lines.append(
+            f"- tail max_(L-d<=k<L) |K_k| / max|K| = {worst_tail:.3e} > max_tail = "
+            f"{max_tail:.3e} (worst system {index}): the response has not decayed within "
+            f"L = {L} taps (a pole near or outside the unit circle), so the FFT's aliased "
+            "kernel K differs from the truncated impulse response h by about this much "
+            "relative to max|K| (K_k - h_k is exactly the continuation of K past L; it is "
+            "<= sum|a_i| times this when sum|a_i| < 1). If a is unstable (see "
+            "rtf_diagnostics(a, L).stable) K is not the periodization of any decaying "
+            "response. Pass max_tail=math.inf if the aliased kernel itself is wanted (the "
+            "RTF parametrization, whose recurrent form is rtf_realization)"
+        )
+    lines.append(
+        "Use check='warn' or check='none' to get the kernel anyway; rtf_diagnostics gives "
+        "the numbers per system"
+    )
+    return "\n".join(lines)
+
+
+def _enforce(message: str | None, check: str) -> None:
+    if message is None or check == "none":
+        return
+    if check == "raise":
+        raise InvalidArgumentError(message)
+    warnings.warn(message, RTFConditioningWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------------------------------
+# The FFT kernel
+# ---------------------------------------------------------------------------------------
+
+
+def rtf_kernel(
+    a: Any,
+    b: Any,
+    L: Any,
+    *,
+    check: str = "raise",
+    max_condition: float | None = None,
+    max_tail: float | None = None,
+) -> torch.Tensor:
+    """The aliased RTF kernel K = irfft(rfft(b_pad, L) / rfft(a_pad, L), L).
+
+    a_pad = (1, a_1, ..., a_d, 0, ..., 0) and b_pad = (b_1, ..., b_d, 0, ..., 0), both of
+    length L; K is the unique length-L sequence whose cyclic convolution with a_pad is
+    b_pad, i.e. DFT_L(K)_j = b(z_j)/a(z_j) at z_j = e^{-2 pi i j/L}; for stable a it is the
+    periodized impulse response sum_m h_{k+mL} (module docstring). This is the oracle
+    ``rtf_kernel(a, b, L, aliased=True)``. Cost: three real FFTs of length L per system,
+    O(L log L) whatever d < L is (the padding is done by ``rfft(x, n=L)``).
+
+    The gate (``check``), from quantities the FFT already has, per system:
+
+    * condition = max_j |a_hat_j| / min_j |a_hat_j| > ``max_condition`` (default
+      1/(sqrt(u) log2 L): 8.4e6 at L = 256 and 5.6e6 at L = 4096 in float64, 512 and 341 in
+      float32): a pole on or near an L-th root of unity; the estimated rounding error
+      u log2(L) cond would exceed sqrt(u);
+    * NaN or infinite taps (an exact zero of a_hat, or overflow): always a failure;
+    * tail = max_{L-d <= k < L} |K_k| / max_k |K_k| > ``max_tail`` (default sqrt(u):
+      1.5e-8 float64, 2.4e-4 float32): the response has not decayed within L taps (poles
+      near or outside the unit circle, including every unstable a), so K differs from the
+      truncated response h by about tail * max|K|. ``max_tail=math.inf`` disables this part
+      (when the aliased kernel itself is wanted).
+
+    ``check="raise"`` raises ``InvalidArgumentError`` naming the measured numbers and what
+    they mean; ``"warn"`` issues an ``RTFConditioningWarning`` with the same text and
+    returns K; ``"none"`` skips the gate (no device synchronization).
+
+    Arguments:
+        a: (..., d) real coefficients a_1..a_d of the denominator, d >= 1.
+        b: (..., d) real coefficients b_1..b_d of the numerator; batch dims broadcast with a.
+        L: number of taps, an int > d.
+
+    Dtypes: float64 or float32 (promoted between a and b); the FFTs run in that precision
+    (complex128 / complex64). Same device for a and b; the result is on it.
+
+    Returns:
+        K of shape (*batch, L), batch the broadcast of a.shape[:-1] and b.shape[:-1].
+
+    Raises:
+        InvalidTypeError: non-tensors, integer/complex/half dtypes, bad check or thresholds.
+        InvalidArgumentError: d = 0, d mismatch, d >= L, L < 1, NaN/inf, non-broadcasting
+            batches, different devices; and the gate under ``check="raise"``.
+    """
+    a, b = _coefficients(a, b, "rtf_kernel")
+    d = a.shape[-1]
+    L = _require_length(L, d, "rtf_kernel")
+    check = _require_check(check)
+    max_condition = _require_threshold(
+        "max_condition", max_condition, default_max_condition(a.dtype, L)
+    )
+    max_tail = _require_threshold("max_tail", max_tail, default_max_tail(a.dtype))
+    A_hat = _a_hat(a, L)
+    K = torch.fft.irfft(torch.fft.rfft(b, n=L) / A_hat, n=L)
+    if check != "none":
+        message = _gate_message("rtf_kernel", A_hat, K, d, L, a.dtype, max_condition, max_tail)
+        _enforce(message, check)
+    return K
+
+
+# ---------------------------------------------------------------------------------------
+# Truncated impulse response
+# ---------------------------------------------------------------------------------------
+
+
+def rtf_impulse_response(a: Any, b: Any, L: Any) -> torch.Tensor:
+    """The truncated impulse response h_k, k < L: power-series coefficients of b(z)/a(z).
+
+    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i} (b_{k+1} = 0 for k >= d), run as a
+    batched sequential loop over k (the recurrence is inherent; O(L d) work, L steps). The
+    oracle is ``rtf_kernel(a, b, L, aliased=False)``. Any d >= 1 is allowed (d >= L too).
+    No stability requirement: for an unstable a the response grows like rho^k.
+
+    Arguments:
+        a, b: (..., d) real coefficients (conventions of the module docstring).
+        L: number of taps, an int >= 1.
+
+    Returns:
+        h of shape (*batch, L), float64 or float32 as the promoted (a, b).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``rtf_kernel`` (except d >= L).
+    """
+    a, b = _coefficients(a, b, "rtf_impulse_response")
+    return _impulse(a, b, require_L(L))
+
+
+def _impulse(a: torch.Tensor, b: torch.Tensor, L: int) -> torch.Tensor:
+    """h_k = b_{k+1} - sum_i a_i h_{k-i}, k < L (no validation)."""
+    d = a.shape[-1]
+    state = torch.zeros_like(a)  # (h_{k-1}, ..., h_{k-d})
+    taps = []
+    for k in range(L):
+        h = -(a * state).sum(dim=-1)
+        if k < d:
+            h = h + b[..., k]
+        state = torch.cat([h[..., None], state[..., :-1]], dim=-1)
+        taps.append(h)
+    return torch.stack(taps, dim=-1)
+
+
+def _companion_power(a: torch.Tensor, L: int) -> torch.Tensor:
+    """companion(a)^L = G_L T_a (see ``rtf_realization``), (..., d, d)."""
+    d = a.shape[-1]
+    e1 = torch.zeros_like(a)
+    e1[..., 0] = 1
+    g = _impulse(a, e1, L + d)  # g_0 .. g_{L+d-1}
+    i = torch.arange(d, device=a.device)
+    G = g[..., L + i[None, :] - i[:, None]]  # G[i, j] = g_{L+j-i}
+    a_full = torch.cat([torch.ones_like(a[..., :1]), a], dim=-1)
+    lag = i[None, :] - i[:, None]  # j - i
+    T = torch.where(lag >= 0, a_full[..., lag.clamp(min=0)], torch.zeros((), dtype=a.dtype))
+    return G @ T
+
+
+# ---------------------------------------------------------------------------------------
+# Recurrent form (companion realization with the truncation correction)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RTFRealization:
+    """The recurrent system whose first L taps are the aliased kernel.
+
+    x_{k+1} = A x_k + B u_k, y_k = C x_{k+1}, with A = companion(a) (first row -a, ones on
+    the subdiagonal), B = e_1 and C = Cbar = b (I - A^L)^{-1} (module docstring).
+
+    Attributes:
+        A: (*batch, d, d) companion matrices.
+        B: (*batch, d) input vectors e_1.
+        C: (*batch, d) output rows Cbar.
+        a: (*batch, d) the denominator coefficients (the first row of A is -a); the step
+            uses them directly, O(d) per step instead of a dense O(d^2) product.
+    """
+
+    A: torch.Tensor
+    B: torch.Tensor
+    C: torch.Tensor
+    a: torch.Tensor
+
+
+def rtf_realization(
+    a: Any,
+    b: Any,
+    L: Any,
+    *,
+    check: str = "raise",
+    max_condition: float | None = None,
+) -> RTFRealization:
+    """The companion realization (A, e_1, Cbar = b (I - A^L)^{-1}) of the aliased kernel.
+
+    Cbar comes from one batched solve of (I - A^L)^T Cbar^T = b^T, with A^L = G_L T_a
+    formed from the power series g of 1/a(z) (derivation: the Krylov matrix
+    W = [e_1, A e_1, ..., A^{d-1} e_1] has W[i, j] = g_{j-i}, because the companion state
+    after an impulse is the last d values of g; it is unit upper triangular Toeplitz with
+    inverse T_a[i, j] = a_{j-i} (a_0 = 1), since g * a = delta; and
+    A^L W = [A^L e_1, ..., A^{L+d-1} e_1] = G_L with G_L[i, j] = g_{L+j-i}). So the set-up is
+    the recurrence g_k = -sum_i a_i g_{k-i} for k < L + d (O((L + d) d), sequential) plus
+    O(d^3); each step then costs O(d) (``rtf_step``). The set-up always runs in float64 and
+    Cbar is rounded to the working dtype at the end.
+
+    Why not repeated squaring (``torch.linalg.matrix_power``): a companion matrix with
+    nearly repeated poles is nearly defective, and the rounding of each squaring perturbs
+    A^m like a perturbation of a, which moves such poles by ~sqrt(u); measured for poles
+    0.999 e^{+-i pi/L} (L = 4096, cond 1.8e6): A^L off by 2e-7 and Cbar by 3e-7 relative in
+    float64 (2.7e3 in float32), against 1.1e-10 and 1.7e-10 by the g route (u cond = 2e-10).
+
+    Equivalently Cbar(z) = a(z) K(z) mod z^d (Cbar_k = sum_{i <= k} a_i K_{k-i}, a_0 = 1,
+    K the aliased kernel), because K = Cbar * g with g the power series of 1/a (the state of
+    the companion recurrence is the last d values of w = g * u); that identity is an
+    independent check of this route (tests), not used here, so the recurrence stays
+    independent of the FFT.
+
+    The gate (``check``: "raise", "warn", "none"):
+
+    * the same condition test as ``rtf_kernel`` (max|a_hat|/min|a_hat| > ``max_condition``):
+      det(I - A^L) = prod_j a_hat_j, so a tiny a_hat_j means a nearly singular solve;
+    * stability: the spectral radius of A (float64 ``eigvals``, O(d^3), the same order as the
+      set-up) must be < 1. Otherwise the state grows like rho^k and the bounded output is a
+      difference of huge numbers; the realization is exact in exact arithmetic but useless
+      in floating point. (sum|a_i| < 1 is accepted without eigenvalues: it implies rho < 1.)
+
+    Arguments:
+        a, b: (..., d) real coefficients; L: the kernel length, an int > d.
+
+    Returns:
+        An ``RTFRealization`` with tensors of the broadcast batch shape and promoted dtype.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``rtf_kernel``; the gate under
+            ``check="raise"``; and always when I - A^L is exactly singular (no Cbar exists).
+    """
+    a, b = _coefficients(a, b, "rtf_realization")
+    d = a.shape[-1]
+    L = _require_length(L, d, "rtf_realization")
+    check = _require_check(check)
+    max_condition = _require_threshold(
+        "max_condition", max_condition, default_max_condition(a.dtype, L)
+    )
+    if check != "none":
+        message = _gate_message(
+            "rtf_realization", _a_hat(a, L), None, d, L, a.dtype, max_condition, None
+        )
+        if message is None:
+            message = _stability_message(a)
+        _enforce(message, check)
+    a64 = a.to(torch.float64)
+    eye = torch.eye(d, dtype=torch.float64, device=a.device)
+    M = eye - _companion_power(a64, L)
+    try:
+        Cbar = torch.linalg.solve(M.mT, b.to(torch.float64)[..., None])[..., 0]
+    except RuntimeError as error:  # torch.linalg.LinAlgError: exactly singular
+        raise InvalidArgumentError(
+            f"rtf_realization: I - A^{L} is singular ({error}): a pole of b/a is an L-th root "
+            "of unity, so no Cbar with Cbar (I - A^L) = b exists"
+        ) from None
+    B = torch.zeros_like(a)
+    B[..., 0] = 1
+    return RTFRealization(A=_companion(a), B=B, C=Cbar.to(a.dtype), a=a)
+
+
+def _stability_message(a: torch.Tensor) -> str | None:
+    """None if every pole is strictly inside the unit circle, else the reason."""
+    by_sum = a.abs().sum(dim=-1) < 1
+    if bool(by_sum.all()):
+        return None
+    rho = _spectral_radius(a)
+    unstable = ~(rho < 1)
+    if not bool(unstable.any()):
+        return None
+    index, _, worst = _worst(rho, unstable)
+    return (
+        f"rtf_realization: {int(unstable.sum())} of {unstable.numel()} system(s) are not "
+        f"stable: the spectral radius of companion(a) is {worst:.6g} >= 1 (worst system "
+        f"{index}, float64 eigenvalues). The recurrent state grows like rho^k while the "
+        "output stays bounded by cancellation, so the recurrence loses all accuracy; the "
+        "aliased kernel of an unstable a is not the periodization of a decaying response"
+    )
+
+
+def _step(
+    state: torch.Tensor, u_k: torch.Tensor, a: torch.Tensor, C: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    w = u_k - (a * state).sum(dim=-1)  # first row of A x + e_1 u
+    state = torch.cat([w[..., None], state[..., :-1]], dim=-1)  # shift down
+    return state, (C * state).sum(dim=-1)
+
+
+def rtf_step(state: Any, u_k: Any, a: Any, C: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """One step of the companion recurrence: x' = A x + e_1 u_k, y_k = C x'.
+
+    With A = companion(a), (A x)_0 = -a . x and (A x)_i = x_{i-1}: O(d) per step.
+
+    Arguments:
+        state: (..., d) the state x_k (zeros before the first step).
+        u_k: (...) the input sample (batch shape, no time dimension).
+        a: (..., d) denominator coefficients; C: (..., d) output row (Cbar of
+            ``rtf_realization`` to reproduce the aliased kernel, b for the truncated one).
+
+    Returns:
+        (x_{k+1}, y_k), shapes (*batch, d) and (*batch).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, NaN/inf, last
+            dimensions of state/a/C differing, non-broadcasting batches.
+    """
+    state = as_tensor("state", state, min_dim=1)
+    u_k = as_tensor("u_k", u_k)
+    a = as_tensor("a", a, min_dim=1)
+    C = as_tensor("C", C, min_dim=1)
+    d = a.shape[-1]
+    for name, value in (("state", state), ("C", C)):
+        if value.shape[-1] != d:
+            raise InvalidArgumentError(
+                f"rtf_step: {name} must have last dimension d = {d} (that of a), got shape "
+                f"{tuple(value.shape)}"
+            )
+    dtype = _real_dtype(state, u_k, a, C, family="rtf_step")
+    _batch("rtf_step", state=state.shape[:-1], u_k=u_k.shape, a=a.shape[:-1], C=C.shape[:-1])
+    return _step(state.to(dtype), u_k.to(dtype), a.to(dtype), C.to(dtype))
+
+
+def rtf_recurrence(
+    a: Any,
+    b: Any,
+    u: Any,
+    *,
+    L: Any,
+    check: str = "raise",
+    max_condition: float | None = None,
+) -> torch.Tensor:
+    """y_k = sum_{j <= k} K_j u_{k-j} (K the aliased kernel) by the recurrence, k < len(u).
+
+    Runs ``rtf_step`` over u from x_0 = 0 with the realization of ``rtf_realization(a, b,
+    L)``: x_{k+1} = companion(a) x_k + e_1 u_k, y_k = Cbar x_{k+1}. In exact arithmetic this
+    equals the causal convolution of u with ``rtf_kernel(a, b, L)`` for every k < L (module
+    docstring), which is why len(u) <= L is required: past L the recurrence keeps going with
+    the continued kernel K^ext_{L+k} = K_k - h_k, while the FFT convolution uses only L taps.
+
+    Arguments:
+        a, b: (..., d) real coefficients; u: (..., n) input with 1 <= n <= L; batch dims of
+            a, b and u broadcast.
+        L: the kernel length the realization reproduces, an int > d.
+        check, max_condition: the gate of ``rtf_realization``.
+
+    Returns:
+        y of shape (*batch, n), dtype the promoted (a, b, u) (float64 or float32).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``rtf_realization``, plus u empty,
+            n > L, or u on another device or of an unsupported dtype.
+    """
+    a = as_tensor("a", a, min_dim=1)
+    b = as_tensor("b", b, min_dim=1)
+    u = as_tensor("u", u, min_dim=1)
+    dtype = _real_dtype(a, b, u, family="rtf_recurrence")
+    n = u.shape[-1]
+    L = require_L(L)
+    if n == 0:
+        raise InvalidArgumentError("rtf_recurrence: u is empty; give at least one sample")
+    if n > L:
+        raise InvalidArgumentError(
+            f"rtf_recurrence: u has {n} samples but the realization reproduces the L = {L} "
+            "tap kernel only for the first L outputs (past L the recurrence uses the "
+            "continued kernel); give len(u) <= L or a longer L"
+        )
+    batch = _batch("rtf_recurrence", a=a.shape[:-1], b=b.shape[:-1], u=u.shape[:-1])
+    system = rtf_realization(a.to(dtype), b.to(dtype), L, check=check, max_condition=max_condition)
+    d = a.shape[-1]
+    a_v = system.a.expand(*batch, d)
+    C = system.C.expand(*batch, d)
+    u = u.to(dtype).expand(*batch, n)
+    state = torch.zeros((*batch, d), dtype=dtype, device=u.device)
+    outputs = []
+    for k in range(n):
+        state, y_k = _step(state, u[..., k], a_v, C)
+        outputs.append(y_k)
+    return torch.stack(outputs, dim=-1)

@@ -1,0 +1,109 @@
+"""The SSM recurrence run over an input sequence (torch twin of ``mp_oracles.causal_conv``).
+
+Convention (the oracles'): x_0 = 0, x_{k+1} = Ab x_k + Bb u_k, y_k = C x_{k+1}, so
+y_k = sum_{j <= k} K_j u_{k-j} with K_j = C Ab^j Bb: the output sees the current input.
+The oracle of ``scan(Ab, Bb, C, u)`` is ``causal_conv(u, discrete_kernel(Ab, Bb, C, L))``.
+
+Modes:
+
+* ``"sequential"``: the recurrence itself, one batched matrix-vector step per sample
+  (inherently sequential, O(N^2 L) work, depth L).
+* ``"chunked"``: L is cut into chunks of T = 2^ceil(log2 sqrt L) samples. With the Krylov
+  block W = [Bb, ..., Ab^{T-1} Bb], the observability block O_t = C Ab^{t+1} and Ab^T (all
+  by doubling), each chunk c is a causal convolution with the first T taps (a lower
+  triangular Toeplitz matmul) plus the contribution O x_{cT} of the state entering it; the
+  states are carried across chunks by x_{(c+1)T} = Ab^T x_{cT} + W flip(u_chunk). Work
+  O(N^3 log T + L (T + N)), depth O(log T + L / T).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from .._errors import InvalidArgumentError
+from .._validation import require_choice
+from ._args import as_tensor
+from .dense import _system, krylov_block
+from .discretize import batch_shape, system_dtype
+
+__all__ = ["SCAN_MODES", "scan"]
+
+#: The modes of ``scan``.
+SCAN_MODES = ("sequential", "chunked")
+
+
+def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch.Tensor:
+    """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, for k = 0 .. L-1.
+
+    Equivalently y = causal convolution of u with K_j = C Ab^j Bb (``fft_conv(u, K)``).
+
+    Arguments:
+        Ab: (..., N, N) discrete state matrix; Bb: (..., N) input; C: (..., N) output row.
+        u: (..., L) input sequence, L >= 1. All float32/64 or complex64/128, finite, on one
+            device; the batch dimensions of all four broadcast.
+        mode: ``"sequential"`` or ``"chunked"`` (see the module docstring); they agree to
+            rounding.
+
+    Returns:
+        y of shape (*batch, L) in the promoted dtype of (Ab, Bb, C, u).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError before any work: non-tensors, integer or
+        half dtypes, shapes, NaN/inf, devices, batch shapes, unknown mode.
+    """
+    Ab, Bb, C, _, batch = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
+    u = as_tensor("u", u, min_dim=1)
+    if u.shape[-1] == 0:
+        raise InvalidArgumentError("u: the sequence is empty (L = 0); give L >= 1 samples")
+    mode = require_choice("mode", mode, SCAN_MODES)
+    dtype = system_dtype(Ab, Bb, C, u)
+    batch = batch_shape(system=batch, u=u.shape[:-1])
+    N, L = Ab.shape[-1], u.shape[-1]
+    Ab = Ab.to(dtype).expand(*batch, N, N)
+    Bb = Bb.to(dtype).expand(*batch, N)
+    C = C.to(dtype).expand(*batch, N)
+    u = u.to(dtype).expand(*batch, L)
+    if mode == "sequential":
+        return _sequential(Ab, Bb, C, u)
+    return _chunked(Ab, Bb, C, u)
+
+
+def _sequential(
+    Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tensor
+) -> torch.Tensor:
+    x = torch.zeros_like(Bb)
+    ys = []
+    for k in range(u.shape[-1]):
+        x = (Ab @ x[..., None])[..., 0] + Bb * u[..., k, None]
+        ys.append((C * x).sum(-1))
+    return torch.stack(ys, dim=-1)
+
+
+def chunk_size(L: int) -> int:
+    """T = 2^ceil(log2 ceil(sqrt L)), the chunk length of the chunked scan."""
+    return 1 << max(0, math.ceil(math.log2(max(1, math.isqrt(L - 1) + 1))))
+
+
+def _chunked(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    L = u.shape[-1]
+    T = chunk_size(L)
+    chunks = -(-L // T)
+    W, AT = krylov_block(Ab, Bb, T, power=True)  # (..., N, T), Ab^T
+    K = (C[..., None, :] @ W)[..., 0, :]  # first T taps
+    O, _ = krylov_block(Ab.mT, (C[..., None, :] @ Ab)[..., 0, :], T)  # column t: C Ab^{t+1}
+    t = torch.arange(T, device=u.device)
+    lag = t[:, None] - t[None, :]
+    toeplitz = torch.where(lag >= 0, K[..., lag.clamp(min=0)], K.new_zeros(()))
+    u_chunks = torch.nn.functional.pad(u, (0, chunks * T - L)).unflatten(-1, (chunks, T))
+    y = u_chunks @ toeplitz.mT  # within-chunk causal convolution, (..., chunks, T)
+    pushed = u_chunks.flip(-1) @ W.mT  # state each chunk adds: sum_j Ab^{T-1-j} Bb u_j
+    x = torch.zeros_like(Bb)
+    starts = []
+    for c in range(chunks):
+        starts.append(x)
+        x = (AT @ x[..., None])[..., 0] + pushed[..., c, :]
+    y = y + torch.stack(starts, dim=-2) @ O
+    return y.flatten(-2)[..., :L]

@@ -1,0 +1,190 @@
+"""The precision report (``hippo_verify.report._precision``): files, structure, outcomes.
+
+Runs the canonical cases at reduced sizes (``quick=True``) and hand-made cases with fake
+kernels (correct, wrong, raising, missing) so that every outcome of a row is exercised.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import torch
+
+from hippo_verify import InvalidArgumentError
+from hippo_verify.oracles import shift_kernel
+from hippo_verify.report._precision import (
+    PrecisionCase,
+    Prepared,
+    build_precision_report,
+    canonical_cases,
+    precision_failures,
+)
+from hippo_verify.testing import ErrorModel, _error_model
+
+ROW_KEYS = {
+    "dtype",
+    "output_dtype",
+    "status",
+    "max_relative_error",
+    "digits",
+    "error_over_u",
+    "bound",
+    "error_model",
+    "bad_taps",
+    "L",
+}
+ENV_KEYS = {"python", "torch", "mpmath", "numpy", "device", "cpu", "runtime_seconds"}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("precision")
+    lines: list[str] = []
+    written = build_precision_report(out, quick=True, progress=lines.append)
+    assert written == [out / "precision.md", out / "precision.json"]
+    return out, lines
+
+
+def without_environment(out: Path) -> tuple[str, dict]:
+    markdown = (out / "precision.md").read_text(encoding="utf-8")
+    data = json.loads((out / "precision.json").read_text(encoding="utf-8"))
+    data.pop("environment")
+    return markdown.split("## Environment")[0], data
+
+
+def test_quick_report_json_structure(quick) -> None:
+    out, lines = quick
+    data = json.loads((out / "precision.json").read_text(encoding="utf-8"))
+    assert data["schema"] == 1 and set(data["environment"]) >= ENV_KEYS
+    keys = [case.key for case in canonical_cases(quick=True)]
+    assert [case["case"] for case in data["cases"]] == keys
+    assert len(lines) == len(keys) and lines[0].startswith(f"[1/{len(keys)}] precision ")
+    for case in data["cases"]:
+        if not case["available"]:
+            assert case["reason"]
+            continue
+        assert case["oracle"]["digits"] >= 25 and case["cond"] > 0
+        assert [row["dtype"] for row in case["rows"]] == ["float64", "float32"]
+        for row in case["rows"]:
+            # An "error" row would mean the report calls the kernel wrongly.
+            assert row["status"] in ("pass", "FAIL"), (case["case"], row)
+            assert set(row) == ROW_KEYS
+            assert row["bound"] > 0 and row["bad_taps"] >= 0
+            assert row["digits"] is None or row["digits"] > 4
+
+
+def test_quick_report_markdown_structure(quick) -> None:
+    out, _ = quick
+    data = json.loads((out / "precision.json").read_text(encoding="utf-8"))
+    text = (out / "precision.md").read_text(encoding="utf-8")
+    assert text.startswith("# Precision report\n")
+    header = "| configuration | kernel | dtype | max rel. error | digits | error / u | bound "
+    assert header in text and "## Oracles" in text and "## Environment" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    measured = sum(len(c["rows"]) for c in data["cases"] if c["available"])
+    oracles = sum(1 for c in data["cases"] if c["available"])
+    assert len(rows) == measured + oracles
+    assert f"- torch: {torch.__version__}" in text
+    for case in data["cases"]:
+        if case["available"]:
+            assert f"| {case['configuration']} | `{case['kernel']}`" in text
+        else:
+            assert f"`{case['kernel']}` not available" in text
+
+
+def test_the_report_is_deterministic_except_the_environment(quick, tmp_path: Path) -> None:
+    out, _ = quick
+    build_precision_report(tmp_path, quick=True, progress=lambda line: None)
+    assert without_environment(tmp_path) == without_environment(out)
+
+
+def test_the_quick_report_has_no_failures(quick) -> None:
+    out, _ = quick
+    assert precision_failures(out / "precision.json") == []
+
+
+# ---------------------------------------------------------------------------------------
+# Every outcome, with fake kernels
+# ---------------------------------------------------------------------------------------
+
+L = 16
+C = [0.5, -0.25, 0.125, 1.0]
+
+
+def shift_case(kernels: tuple[str, ...], algorithms: tuple[str, ...] = ("shift",)) -> PrecisionCase:
+    def prepare() -> Prepared:
+        return Prepared(((C, False),), (L,), {}, shift_kernel(C, L))
+
+    return PrecisionCase(f"fake-{kernels[0]}", f"shift d=4 L={L}", kernels, algorithms, 4, prepare)
+
+
+@pytest.fixture
+def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("hippo_verify.kernels._fake_for_tests")
+
+    def exact(C: torch.Tensor, L: int) -> torch.Tensor:
+        return torch.nn.functional.pad(C, (0, L - C.shape[-1]))
+
+    def wrong(C: torch.Tensor, L: int) -> torch.Tensor:
+        K = exact(C, L)
+        K[2] += 1e-3
+        return K
+
+    def boom(C: torch.Tensor, L: int) -> torch.Tensor:
+        raise ValueError("boom\nsecond line")
+
+    module.exact, module.wrong, module.boom = exact, wrong, boom
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    # A model only for float64, so the float32 row has no bound of its own.
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    _error_model.register(
+        ErrorModel("fake-f64-only", 1.0, lambda L, N, cond: 1.0, "1", "test", (torch.float64,))
+    )
+
+
+def test_every_outcome_is_reported(fake_kernels, tmp_path: Path) -> None:
+    cases = [
+        shift_case(("_fake_for_tests:exact",), ("no-such-model",)),
+        shift_case(("_fake_for_tests:wrong",)),
+        shift_case(("_fake_for_tests:boom",)),
+        shift_case(("_no_such_module:kernel", "_fake_for_tests:nothing")),
+        shift_case(("_fake_for_tests:exact",), ("fake-f64-only",)),
+    ]
+    build_precision_report(tmp_path, configs=cases, progress=lambda line: None)
+    data = json.loads((tmp_path / "precision.json").read_text(encoding="utf-8"))
+    exact, wrong, boom, missing, f64_only = data["cases"]
+    assert [r["status"] for r in exact["rows"]] == ["pass", "pass"]
+    assert exact["rows"][0]["error_model"] == "default (16 u log2 L)"
+    assert exact["rows"][0]["digits"] is None and exact["rows"][0]["max_relative_error"] == 0
+    assert [r["status"] for r in wrong["rows"]] == ["FAIL", "FAIL"]
+    assert wrong["rows"][0]["bad_taps"] == 1 and wrong["rows"][0]["error_model"] == "shift"
+    assert wrong["rows"][0]["max_relative_error"] == pytest.approx(1e-3, rel=1e-6)
+    assert boom["rows"][0] == {"dtype": "float64", "status": "error", "error": "ValueError: boom"}
+    assert missing["available"] is False
+    assert missing["reason"] == (
+        "no module hippo_verify.kernels._no_such_module; "
+        "no function nothing in hippo_verify.kernels._fake_for_tests"
+    )
+    assert f64_only["rows"][0]["error_model"] == "fake-f64-only"
+    assert f64_only["rows"][1]["error_model"] == (
+        "fake-f64-only (no model for float32; default bound)"
+    )
+    text = (tmp_path / "precision.md").read_text(encoding="utf-8")
+    assert "| error: ValueError: boom |" in text
+    assert "`_no_such_module.kernel` not available (no module" in text
+    assert "| FAIL |" in text and "| exact |" in text
+    assert precision_failures(tmp_path / "precision.json") == [
+        "fake-_fake_for_tests:wrong float64: FAIL, error 1.0e-03 > bound 1.1e-16 (shift)",
+        "fake-_fake_for_tests:wrong float32: FAIL, error 1.0e-03 > bound 6.0e-08 (shift)",
+        "fake-_fake_for_tests:boom float64: error: ValueError: boom",
+        "fake-_fake_for_tests:boom float32: error: ValueError: boom",
+    ]
+
+
+def test_no_cases_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="at least one case"):
+        build_precision_report(tmp_path, configs=[])

@@ -1,0 +1,294 @@
+"""The test gate: ``assert_kernel_close``/``compare_kernel`` and the error-model registry.
+
+The gate must pass a correct kernel, fail a wrong one with a message that locates the error
+(count of bad taps, worst taps with got/wanted, relative error, digits obtained/required),
+refuse comparisons it cannot make, and every registered error model must be sane.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+
+import mpmath
+import pytest
+import torch
+
+from hippo_verify import InvalidArgumentError
+from hippo_verify._errors import InvalidTypeError
+from hippo_verify.oracles import OracleResult, diag_kernel
+from hippo_verify.testing import (
+    ErrorModel,
+    _error_model,
+    assert_kernel_close,
+    compare_kernel,
+    error_bound,
+    registered_models,
+    unit_roundoff,
+)
+
+L = 64
+FAKE = "test-gate-fake"
+
+
+@pytest.fixture(scope="module")
+def oracle() -> OracleResult:
+    """A real-valued S4D kernel (conjugate pairs), certified to >= 30 digits."""
+    return diag_kernel(
+        ["-0.5+1j", "-0.25+3j", "-1-0.5j", "-0.125"],
+        ["1", "0.5j", "0.25", "1-1j"],
+        ["1", "1", "0.5+0.5j", "-1"],
+        L,
+        dt="0.125",
+        method="zoh",
+    )
+
+
+@pytest.fixture(scope="module")
+def complex_oracle() -> OracleResult:
+    return diag_kernel(
+        ["-0.5+1j", "-0.25+3j"],
+        ["1", "0.5j"],
+        ["1", "1+1j"],
+        32,
+        dt="0.25",
+        method="bilinear",
+        conj_pairs=False,
+    )
+
+
+@pytest.fixture
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> ErrorModel:
+    """A model registered only for this test: 4 u L N cond, float64/float32 only."""
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    model = ErrorModel(
+        algorithm=FAKE,
+        constant=4.0,
+        growth=lambda L, N, cond: float(L * N * cond),
+        growth_text="L N cond",
+        justification="test double",
+        dtypes=(torch.float64, torch.float32),
+    )
+    return _error_model.register(model)
+
+
+def nearest(result: OracleResult) -> list:
+    """The oracle values rounded to the nearest float64/complex128.
+
+    (``OracleResult.floats()`` is not used: it rounds towards zero, up to 1 ulp away.)
+    """
+    return [complex(v) if isinstance(v, mpmath.mpc) else float(v) for v in result.values]
+
+
+def as_tensor(result: OracleResult, dtype: torch.dtype) -> torch.Tensor:
+    wide = torch.complex128 if dtype.is_complex else torch.float64
+    return torch.tensor(nearest(result), dtype=wide).to(dtype)
+
+
+def perturbed(result: OracleResult, taps: dict[int, float]) -> torch.Tensor:
+    """The oracle in float64 with tap k moved by taps[k] * max|K| (a relative error)."""
+    values = torch.tensor(nearest(result), dtype=torch.float64)
+    scale = values.abs().max()
+    for k, relative in taps.items():
+        values[k] += relative * scale
+    return values
+
+
+# ---------------------------------------------------------------------------------------
+# Pass and fail
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_the_oracle_rounded_to_the_dtype_passes(oracle: OracleResult, dtype) -> None:
+    comparison = assert_kernel_close(as_tensor(oracle, dtype), oracle)
+    assert comparison.max_relative <= unit_roundoff(dtype)  # only the final rounding
+    assert comparison.bad == []
+    assert comparison.digits >= -math.log10(unit_roundoff(dtype))
+
+
+def test_a_complex_kernel_passes_and_fails(complex_oracle: OracleResult) -> None:
+    exact = as_tensor(complex_oracle, torch.complex128)
+    assert_kernel_close(exact, complex_oracle)
+    wrong = exact.clone()
+    wrong[3] += 1e-9j * exact.abs().max()
+    with pytest.raises(AssertionError, match=r"1 of 32 taps outside the bound"):
+        assert_kernel_close(wrong, complex_oracle)
+
+
+def test_a_perturbed_kernel_fails_with_a_locating_message(oracle: OracleResult) -> None:
+    actual = perturbed(oracle, {5: 1e-9, 17: -2e-9, 40: 3e-9})
+    with pytest.raises(AssertionError) as failure:
+        assert_kernel_close(actual, oracle)
+    message = str(failure.value)
+    bound = 16 * 2.0**-53 * math.log2(L)
+    assert message.splitlines()[0] == (
+        f"kernel in torch.float64 vs diag_kernel oracle: 3 of {L} taps outside the bound"
+    )
+    assert "max relative error 3.000e-09 (relative to max|oracle| = " in message
+    assert f"bound {bound:.3e}" in message
+    assert f"digits obtained {-math.log10(3e-9):.2f}, required {-math.log10(bound):.2f}" in message
+    assert f"(oracle certifies {oracle.digits})" in message
+    # Worst taps first, each as "k: got != wanted (relative error)".
+    worst = re.findall(r"^\s+(\d+): (\S+) != (\S+) \((\S+)\)$", message, flags=re.M)
+    assert [int(k) for k, *_ in worst[:3]] == [40, 17, 5]
+    floats = nearest(oracle)
+    for k, got, wanted, relative in worst[:3]:
+        assert float(got) == actual[int(k)].item()
+        assert float(wanted) == floats[int(k)]
+    assert [float(r) for *_, r in worst[:3]] == pytest.approx([3e-9, 2e-9, 1e-9], rel=1e-3)
+    assert len(worst) == 5  # the five worst are listed, even those inside the bound
+
+
+def test_the_message_names_the_algorithm_and_its_bound(oracle, fake_model) -> None:
+    bound = error_bound(FAKE, torch.float64, L=L, N=4)
+    actual = perturbed(oracle, {7: 10 * bound})
+    with pytest.raises(AssertionError) as failure:
+        assert_kernel_close(actual, oracle, algorithm=FAKE, N=4)
+    assert str(failure.value).startswith(f"{FAKE} in torch.float64 vs diag_kernel oracle: 1 of")
+    assert f"bound {bound:.3e}" in str(failure.value)
+    # Inside the model's bound it passes (the default bound would fail it).
+    inside = perturbed(oracle, {7: bound / 2})
+    assert_kernel_close(inside, oracle, algorithm=FAKE, N=4)
+    with pytest.raises(AssertionError):
+        assert_kernel_close(inside, oracle)
+
+
+def test_compare_kernel_measures_without_asserting(oracle: OracleResult) -> None:
+    comparison = compare_kernel(perturbed(oracle, {3: 1e-6}), oracle)
+    assert comparison.bad == [3]
+    assert comparison.max_relative == pytest.approx(1e-6, rel=1e-6)
+    assert comparison.digits == pytest.approx(6, abs=1e-5)
+    assert "1 of 64 taps outside the bound" in comparison.report("probe")
+
+
+def test_any_shape_with_the_right_number_of_taps(oracle: OracleResult) -> None:
+    assert_kernel_close(as_tensor(oracle, torch.float64).reshape(8, 8), oracle)
+
+
+# ---------------------------------------------------------------------------------------
+# dtypes, algorithms and refusals
+# ---------------------------------------------------------------------------------------
+
+
+def test_dtype_defaults_to_the_tensor_and_can_be_overridden(oracle: OracleResult) -> None:
+    actual = perturbed(oracle, {9: 1e-9})  # far outside float64's bound, inside float32's
+    with pytest.raises(AssertionError):
+        assert_kernel_close(actual, oracle)
+    comparison = assert_kernel_close(actual, oracle, dtype=torch.float32)
+    assert comparison.bound == 16 * 2.0**-24 * math.log2(L)
+
+
+def test_an_unknown_algorithm_is_refused(oracle: OracleResult) -> None:
+    with pytest.raises(InvalidArgumentError, match="unknown algorithm 'no-such-kernel'"):
+        assert_kernel_close(as_tensor(oracle, torch.float64), oracle, algorithm="no-such-kernel")
+
+
+def test_a_dtype_without_a_model_is_refused(oracle, fake_model) -> None:
+    actual = as_tensor(oracle, torch.complex64)
+    with pytest.raises(
+        InvalidArgumentError, match=f"{FAKE} has no error model for torch.complex64"
+    ):
+        assert_kernel_close(actual, oracle, algorithm=FAKE)
+    with pytest.raises(InvalidArgumentError, match="no unit roundoff known for torch.int32"):
+        compare_kernel(torch.zeros(L, dtype=torch.int32), oracle)
+
+
+def test_too_few_oracle_digits_are_refused(oracle: OracleResult) -> None:
+    weak = dataclasses.replace(oracle, digits=15)
+    with pytest.raises(InvalidArgumentError, match="certifies 15 digits, too few"):
+        assert_kernel_close(as_tensor(oracle, torch.float64), weak)
+    # Enough for float32's bound (about 5.3 digits + 2).
+    assert_kernel_close(as_tensor(oracle, torch.float32), weak)
+
+
+def test_bad_arguments_are_refused(oracle: OracleResult) -> None:
+    with pytest.raises(InvalidTypeError, match="expected an OracleResult"):
+        assert_kernel_close(torch.zeros(L), oracle.floats())
+    with pytest.raises(InvalidTypeError, match="expected a torch.Tensor"):
+        assert_kernel_close(oracle.floats(), oracle)
+    with pytest.raises(InvalidArgumentError, match="compare one system at a time"):
+        assert_kernel_close(torch.zeros(2, L, dtype=torch.float64), oracle)
+
+
+def test_a_model_registers_once(fake_model) -> None:
+    with pytest.raises(InvalidArgumentError, match="registered twice"):
+        _error_model.register(fake_model)
+    assert registered_models()[FAKE] is fake_model
+
+
+# ---------------------------------------------------------------------------------------
+# The error model
+# ---------------------------------------------------------------------------------------
+
+
+def test_unit_roundoff_of_every_dtype() -> None:
+    assert unit_roundoff(torch.float64) == unit_roundoff(torch.complex128) == 2.0**-53
+    assert unit_roundoff(torch.float32) == unit_roundoff(torch.complex64) == 2.0**-24
+    assert unit_roundoff(torch.float16) == 2.0**-11
+    assert unit_roundoff(torch.bfloat16) == 2.0**-8
+    for dtype in (torch.float64, torch.float32, torch.float16, torch.bfloat16):
+        assert unit_roundoff(dtype) == torch.finfo(dtype).eps / 2
+    for dtype in (torch.int64, torch.bool):
+        with pytest.raises(InvalidArgumentError):
+            unit_roundoff(dtype)
+
+
+def test_the_bound_is_c_u_g(fake_model) -> None:
+    assert error_bound(FAKE, torch.float32, L=10, N=3, cond=2.0) == 4.0 * 2.0**-24 * 60
+
+
+LENGTHS = [1, 2, 3, 16, 256, 1024, 4096, 65536]
+CONDS = [1.0, 2.0, 10.0, 1e3, 1e6]
+SIZES = [1, 2, 8, 64, 256]
+
+
+def assert_monotone(name: str) -> None:
+    model = registered_models()[name]
+    for dtype in model.dtypes:
+        by_L = [error_bound(name, dtype, L=n, N=8) for n in LENGTHS]
+        assert by_L == sorted(by_L), f"{name} {dtype}: bound not monotone in L: {by_L}"
+        by_cond = [error_bound(name, dtype, L=256, N=8, cond=c) for c in CONDS]
+        assert by_cond == sorted(by_cond), f"{name} {dtype}: not monotone in cond: {by_cond}"
+        by_N = [error_bound(name, dtype, L=256, N=n) for n in SIZES]
+        assert by_N == sorted(by_N), f"{name} {dtype}: not monotone in N: {by_N}"
+
+
+def test_the_bound_is_monotone_for_a_known_model(fake_model) -> None:
+    assert_monotone(FAKE)
+
+
+#: Sanity limits of a registered model: c at most this, and in float64 at L = 4096,
+#: N = 64 (cond 1) a bound below 1e-6 (a gate that lets 10 digits of float64 go is no gate).
+MAX_CONSTANT = 1e4
+MAX_FLOAT64_BOUND = 1e-6
+REGISTERED = sorted(registered_models())
+
+
+def _each_model():
+    if not REGISTERED:
+        return [pytest.param(None, marks=pytest.mark.skip(reason="no error model registered yet"))]
+    return REGISTERED
+
+
+@pytest.mark.parametrize("name", _each_model())
+def test_every_registered_model_is_sane(name: str) -> None:
+    model = registered_models()[name]
+    assert model.algorithm == name
+    assert model.justification.strip(), f"{name}: empty justification"
+    assert model.growth_text.strip(), f"{name}: empty growth_text"
+    assert 0 < model.constant <= MAX_CONSTANT, f"{name}: constant {model.constant}"
+    assert model.dtypes, f"{name}: no dtypes"
+    for dtype in model.dtypes:
+        unit_roundoff(dtype)  # every dtype it claims has a unit roundoff
+    for n in LENGTHS:
+        assert model.growth(n, 8, 1.0) >= 1.0, f"{name}: growth < 1 at L={n}"
+    if torch.float64 in model.dtypes:
+        bound = error_bound(name, torch.float64, L=4096, N=64)
+        assert bound <= MAX_FLOAT64_BOUND, f"{name}: float64 bound {bound:.1e} at L=4096, N=64"
+
+
+@pytest.mark.parametrize("name", _each_model())
+def test_every_registered_model_is_monotone(name: str) -> None:
+    assert_monotone(name)

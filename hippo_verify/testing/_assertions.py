@@ -18,6 +18,9 @@ _WORST_SHOWN = 5
 #: Without an algorithm: the bound is this many unit roundoffs times log2(L) (a plain
 #: FFT-depth accumulation), like torch.testing's per-dtype defaults.
 _DEFAULT_ULPS = 16.0
+#: A bound this large says nothing about the kernel (its conditioning swamps the dtype):
+#: refused instead of passing vacuously.
+_USELESS_BOUND = 0.1
 
 
 class KernelComparison:
@@ -95,6 +98,12 @@ def compare_kernel(
         )
     dtype = actual.dtype if dtype is None else dtype
     bound = _bound(dtype, algorithm, len(oracle.values), N, cond)
+    if bound >= _USELESS_BOUND:
+        raise InvalidArgumentError(
+            f"the error model allows a relative error of {bound:.1e} for {algorithm} in "
+            f"{dtype} (cond = {cond:.3g}): such a check cannot fail; this system is too "
+            "ill-conditioned for this dtype"
+        )
     comparison = KernelComparison(actual, oracle, bound)
     required = -math.log10(bound)
     if oracle.digits < required + 2:
@@ -120,7 +129,8 @@ def assert_kernel_close(
     the registered model of ``algorithm`` for ``dtype`` (default: ``actual.dtype``) at
     L = len(oracle), state size ``N`` and conditioning ``cond`` (see ``error_bound``);
     without an algorithm, 16 unit roundoffs times log2(L). The oracle must certify at least
-    two digits more than the bound asks for.
+    two digits more than the bound asks for, and a bound >= 0.1 (a check that cannot fail)
+    is refused with ``InvalidArgumentError``.
 
     Arguments:
         actual: one system's kernel, a tensor with as many entries as the oracle (any shape).

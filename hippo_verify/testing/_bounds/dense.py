@@ -43,14 +43,18 @@ import torch
 from ..._errors import InvalidArgumentError
 from ...kernels._args import method_alpha, require_step
 from ...kernels.conv import fft_conv
+from ...kernels.dense import krylov_kernel
 from ...kernels.discretize import discretize
 from .._error_model import ErrorModel, log2_ceil, register
 
 __all__ = [
+    "cancellation_factor",
     "conv_condition",
     "dense_condition",
     "discretization_condition",
+    "kernel_condition",
     "memory_condition",
+    "scan_condition",
 ]
 
 _NORM_BLOCK = 256  # powers per batched 2-norm evaluation
@@ -139,35 +143,88 @@ def memory_condition(Ab: Any, L: Any = None) -> float:
     return total if L is not None else math.inf
 
 
-def dense_condition(A: Any, dt: Any, method: Any = "bilinear", *, L: Any = None) -> float:
-    """cond of ``"ssm-doubling"``: S_L(Ab) + kappa (float64; see the module docstring).
+def _vector64(name: str, v: Any) -> torch.Tensor:
+    if isinstance(v, torch.Tensor):
+        t = v.detach().to("cpu").reshape(-1)
+        return t.to(torch.complex128 if t.is_complex() else torch.float64)
+    values = [complex(x) for x in (v.tolist() if hasattr(v, "tolist") else v)]
+    t = torch.tensor(values, dtype=torch.complex128)
+    return t if bool(t.imag.any()) else t.real.contiguous()
 
-    kappa is the gbt kappa_d, or 1 + ||dt A||_2 for ZOH; Ab is the float64 discretization.
-    L = None uses the whole memory S_inf (>= S_L, so a valid but looser cond).
+
+def _common(*tensors: torch.Tensor) -> list[torch.Tensor]:
+    wide = torch.complex128 if any(t.is_complex() for t in tensors) else torch.float64
+    return [t.to(wide) for t in tensors]
+
+
+def cancellation_factor(Ab: Any, Bb: Any, C: Any, L: int) -> float:
+    """gamma_K = ||C||_2 ||Bb||_2 / max_{k < L} |K_k| (float64), >= 1 up to rounding.
+
+    How much the kernel cancels: rounding errors are of the size of the terms, |C| |Ab^k
+    Bb|, not of the taps; gamma_K converts the first into units of max |K|.
+    """
+    Ab = _matrix64("Ab", Ab)
+    Bb, C = _vector64("Bb", Bb), _vector64("C", C)
+    Ab, Bb, C = _common(Ab, Bb, C)
+    peak = krylov_kernel(Ab, Bb, C, _steps(L)).abs().max().item()
+    scale = C.norm().item() * Bb.norm().item()
+    return math.inf if peak == 0 else max(1.0, scale / peak)
+
+
+def kernel_condition(Ab: Any, Bb: Any, C: Any, L: int) -> float:
+    """cond of ``"krylov-doubling"``: S_L(Ab) * gamma_K of the discrete system (float64)."""
+    return memory_condition(Ab, L) * cancellation_factor(Ab, Bb, C, L)
+
+
+def dense_condition(
+    A: Any, dt: Any, method: Any = "bilinear", *, L: int, B: Any = None, C: Any = None
+) -> float:
+    """cond of ``"ssm-doubling"``: (S_L(Ab) + kappa) * gamma_K (float64; module docstring).
+
+    kappa is the gbt kappa_d, or 1 + ||dt A||_2 for ZOH; Ab, Bb are the float64
+    discretization. With B and C, gamma_K is the kernel's cancellation factor; without
+    them it is taken as 1 (only valid for kernels that do not cancel: pass B and C).
     """
     A = _matrix64("A", A)
     step = float(require_step(dt))
     alpha = method_alpha(method)
+    L = _steps(L)
+    if L is None:
+        raise InvalidArgumentError("L: dense_condition needs the number of taps")
     if alpha is None:
         kappa = 1.0 + torch.linalg.matrix_norm(step * A, 2).item()
     else:
         kappa = discretization_condition(A, step, method)
     if not math.isfinite(kappa):
         return math.inf
-    Ab, _ = discretize(A, torch.zeros(A.shape[0], dtype=A.dtype), step, method)
-    return memory_condition(Ab, L) + kappa
+    if (B is None) != (C is None):
+        raise InvalidArgumentError("give both B and C, or neither")
+    B64 = torch.zeros(A.shape[0], dtype=A.dtype) if B is None else _vector64("B", B)
+    A, B64 = _common(A, B64)
+    Ab, Bb = discretize(A, B64, step, method)
+    gamma = 1.0 if C is None else cancellation_factor(Ab, Bb, C, L)
+    return (memory_condition(Ab, L) + kappa) * gamma
 
 
-def conv_condition(u: torch.Tensor, K: torch.Tensor) -> float:
+def conv_condition(u: Any, K: Any) -> float:
     """||u||_2 ||K[:L]||_2 / (sqrt(L) max|y|) of y = causal conv(u, K), one sequence each."""
-    u = u.detach().to("cpu").reshape(-1)
-    K = K.detach().to("cpu").reshape(-1)[: u.numel()]
-    wide = torch.complex128 if (u.is_complex() or K.is_complex()) else torch.float64
-    u, K = u.to(wide), K.to(wide)
+    u = _vector64("u", u)
+    K = _vector64("K", K)[: u.numel()]
+    u, K = _common(u, K)
     peak = fft_conv(u, K).abs().max().item()
     if peak == 0:
         return math.inf
     return float(u.norm() * K.norm()) / (math.sqrt(u.numel()) * peak)
+
+
+def scan_condition(Ab: Any, Bb: Any, C: Any, u: Any) -> float:
+    """cond of the scans: S_L(Ab) * gamma_K * max(1, conv_condition(u, K)), L = len(u)."""
+    u = _vector64("u", u)
+    L = u.numel()
+    Ab64 = _matrix64("Ab", Ab)
+    Ab64, Bb64, C64 = _common(Ab64, _vector64("Bb", Bb), _vector64("C", C))
+    K = krylov_kernel(Ab64, Bb64, C64, L)
+    return kernel_condition(Ab64, Bb64, C64, L) * max(1.0, conv_condition(u, K))
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ...kernels.rtf import rtf_diagnostics, rtf_impulse_response, rtf_realizatio
 from .._error_model import ErrorModel, log2_ceil, register
 
 __all__ = [
-    "conv_condition",
+    "componentwise_conv_condition",
     "h3_condition",
     "rtf_condition",
     "rtf_impulse_condition",
@@ -87,7 +87,7 @@ def _conv(u: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return (windows * K.flip(-1)[..., None, :]).sum(dim=-1)
 
 
-def conv_condition(K: Any, u: Any) -> float:
+def componentwise_conv_condition(K: Any, u: Any) -> float:
     """max_k (|K| * |u|)_k / max_k |(K * u)_k| for the causal convolution y = K * u (float64).
 
     The componentwise condition of the convolution relative to the max-norm of y: rounding

@@ -29,10 +29,13 @@ from hippo_verify.oracles import causal_conv, discrete_kernel, ssm_kernel as ssm
 from hippo_verify.oracles import discretize as discretize_oracle
 from hippo_verify.testing import assert_kernel_close, error_bound
 from hippo_verify.testing._bounds.dense import (
+    cancellation_factor,
     conv_condition,
     dense_condition,
     discretization_condition,
+    kernel_condition,
     memory_condition,
+    scan_condition,
 )
 from hippo_verify.testing.strategies import dyadics, round_to, to_tensor
 
@@ -136,7 +139,7 @@ def test_ssm_kernel_matches_oracle(name, L, dt, method, dtype, device):
     A, B, C = tensors(name, dtype, device)
     K = ssm_kernel(A, B, C, L, dt=dt, method=method)
     assert K.shape == (L,) and K.dtype == dtype and K.device.type == device
-    cond = dense_condition(A, dt, method, L=L)
+    cond = dense_condition(A, dt, method, L=L, B=B, C=C)
     assert_kernel_close(
         _cpu(K),
         ssm_reference(name, dtype, L, dt, method),
@@ -157,7 +160,7 @@ def test_krylov_kernel_matches_oracle(name, L, dt, method, dtype, device):
         discrete_reference(name, dtype, L, dt, method),
         algorithm="krylov-doubling",
         N=Ab.shape[-1],
-        cond=memory_condition(Ab, L),
+        cond=kernel_condition(Ab, Bb, C, L),
     )
 
 

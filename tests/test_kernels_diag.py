@@ -444,6 +444,7 @@ def test_half_precision_is_refused(dtype):
     ("kwargs", "error", "match"),
     [
         ({"P": torch.zeros(2, 2, dtype=torch.complex128)}, InvalidArgumentError, "same rank"),
+        ({"P": torch.zeros(2, 0), "Q": torch.zeros(2, 0)}, InvalidArgumentError, "rank r must"),
         ({"P": torch.zeros(3, 1)}, InvalidArgumentError, r"P: expected shape \(\.\.\., N, r\)"),
         ({"Q": torch.zeros(3)}, InvalidArgumentError, "Q: a 1-D factor must have length N"),
         ({"Lambda": LAM.real.int()}, InvalidTypeError, "floating or complex"),

@@ -40,15 +40,20 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import require_L, require_step
+from ._args import as_tensor, require_L, require_step
 from .diag import broadcast_batch, mode_vector, step_of, working_dtype
 
 __all__ = ["dplr_kernel", "dplr_kernel_from_ct"]
 
 
 def low_rank_factor(name: str, value: Any, N: int) -> torch.Tensor:
-    """A finite (..., N, r) factor; a 1-D tensor of length N means r = 1."""
-    value = mode_vector(name, value)
+    """A finite (..., N, r) factor, r >= 1; a 1-D tensor of length N means r = 1."""
+    value = as_tensor(name, value, min_dim=1)
+    if value.shape[-1] == 0:
+        raise InvalidArgumentError(
+            f"{name}: rank r must be >= 1, got shape {tuple(value.shape)} (use a zero column "
+            "for a purely diagonal A)"
+        )
     if value.dim() == 1:
         if value.shape[0] != N:
             raise InvalidArgumentError(

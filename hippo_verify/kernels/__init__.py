@@ -1,5 +1,65 @@
-"""Kernel layer (torch): fast, device- and dtype-generic kernels under test.
+"""Kernel layer (torch): the fast kernels users run, twins of the oracles.
 
-Planned content: naive power, recurrent scan, Vandermonde, Cauchy + Woodbury, RTF FFT and
-H3 kernels, each checked against the oracles. Imports only from earlier layers.
+Each kernel takes the parameters of its oracle twin in ``hippo_verify.oracles``, in the
+same order and convention (tensors instead of exact numbers, leading batch dimensions
+allowed), so the two can be swapped; ``hippo_verify.testing.assert_kernel_close`` checks
+one against the other inside the error model of its algorithm.
+
+* dense: ``discretize``, ``ssm_kernel``, ``krylov_kernel`` (doubling), ``scan``
+  (sequential and chunked), ``fft_conv`` (causal, zero-padded);
+* S4D / S4: ``diag_kernel``, ``h3_diag_kernel`` (Vandermonde), ``dplr_kernel``,
+  ``dplr_kernel_from_ct`` (Cauchy + Woodbury at the roots of unity, then an inverse FFT);
+* RTF: ``rtf_kernel`` (FFT, with a conditioning gate), ``rtf_recurrence``/``rtf_step``
+  (companion form with C̄ = C̃ (I - Ā^L)^{-1}), ``rtf_impulse_response``, ``rtf_diagnostics``;
+* H3: ``shift_kernel`` and ``h3_ssm`` (convolution or recurrence).
 """
+
+from __future__ import annotations
+
+from .conv import fft_conv as fft_conv
+from .dense import krylov_kernel as krylov_kernel
+from .dense import ssm_kernel as ssm_kernel
+from .diag import diag_kernel as diag_kernel
+from .diag import h3_diag_kernel as h3_diag_kernel
+from .discretize import discretize as discretize
+from .dplr import dplr_kernel as dplr_kernel
+from .dplr import dplr_kernel_from_ct as dplr_kernel_from_ct
+from .h3 import H3_MODES as H3_MODES
+from .h3 import h3_ssm as h3_ssm
+from .h3 import shift_kernel as shift_kernel
+from .rtf import RTFConditioningWarning as RTFConditioningWarning
+from .rtf import RTFDiagnostics as RTFDiagnostics
+from .rtf import RTFRealization as RTFRealization
+from .rtf import rtf_diagnostics as rtf_diagnostics
+from .rtf import rtf_impulse_response as rtf_impulse_response
+from .rtf import rtf_kernel as rtf_kernel
+from .rtf import rtf_realization as rtf_realization
+from .rtf import rtf_recurrence as rtf_recurrence
+from .rtf import rtf_step as rtf_step
+from .scan import SCAN_MODES as SCAN_MODES
+from .scan import scan as scan
+
+__all__ = [
+    "H3_MODES",
+    "SCAN_MODES",
+    "RTFConditioningWarning",
+    "RTFDiagnostics",
+    "RTFRealization",
+    "diag_kernel",
+    "discretize",
+    "dplr_kernel",
+    "dplr_kernel_from_ct",
+    "fft_conv",
+    "h3_diag_kernel",
+    "h3_ssm",
+    "krylov_kernel",
+    "rtf_diagnostics",
+    "rtf_impulse_response",
+    "rtf_kernel",
+    "rtf_realization",
+    "rtf_recurrence",
+    "rtf_step",
+    "scan",
+    "shift_kernel",
+    "ssm_kernel",
+]

@@ -382,8 +382,11 @@ def test_gate_refuses_drifted_kernels(r, m, dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert torch.equal(rtf_kernel(at, bt, L, check="none"), K)
-    # the gate against the truncated response fails (proof it does not pass them) ...
-    with pytest.raises(AssertionError, match="outside the bound"):
+    # the gate against the truncated response fails (proof it does not pass them): outside
+    # the bound, or (float32 at cond >~ 1e6) refused because such a bound could not fail ...
+    with pytest.raises(
+        (AssertionError, InvalidArgumentError), match="outside the bound|cannot fail"
+    ):
         assert_kernel_close(
             K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft", cond=rtf_condition(a, L)
         )

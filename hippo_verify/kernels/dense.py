@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from .._errors import InvalidArgumentError
 from ._args import as_tensor, method_alpha, require_L, require_step, require_vector_of
 from .discretize import _discretize, batch_shape, square_matrix, step_tensor, system_dtype
 
@@ -41,7 +42,7 @@ def krylov_block(
     if not power:
         return X, None
     if m & (m - 1):
-        raise ValueError(f"krylov_block: power=True needs m a power of two, got {m}")
+        raise InvalidArgumentError(f"krylov_block: power=True needs m a power of two, got {m}")
     return X, P
 
 

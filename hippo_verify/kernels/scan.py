@@ -93,7 +93,7 @@ def _chunked(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tenso
     chunks = -(-L // T)
     W, AT = krylov_block(Ab, Bb, T, power=True)  # (..., N, T), Ab^T
     K = (C[..., None, :] @ W)[..., 0, :]  # first T taps
-    O, _ = krylov_block(Ab.mT, (C[..., None, :] @ Ab)[..., 0, :], T)  # column t: C Ab^{t+1}
+    obs, _ = krylov_block(Ab.mT, (C[..., None, :] @ Ab)[..., 0, :], T)  # col t: C Ab^{t+1}
     t = torch.arange(T, device=u.device)
     lag = t[:, None] - t[None, :]
     toeplitz = torch.where(lag >= 0, K[..., lag.clamp(min=0)], K.new_zeros(()))
@@ -105,5 +105,5 @@ def _chunked(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tenso
     for c in range(chunks):
         starts.append(x)
         x = (AT @ x[..., None])[..., 0] + pushed[..., c, :]
-    y = y + torch.stack(starts, dim=-2) @ O
+    y = y + torch.stack(starts, dim=-2) @ obs
     return y.flatten(-2)[..., :L]

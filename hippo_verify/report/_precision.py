@@ -192,8 +192,15 @@ def _dense_case(measure: str, N: int, L: int, seed: int) -> Callable[[], Prepare
     def prepare() -> Prepared:
         A, B, C = _hippo_inputs(measure, N, seed)
         oracle = oracles.ssm_kernel(A, B, C, L, dt=DT, method="bilinear")
+        cond = _condition(
+            "dense", "dense_condition", _f64(A), DT, "bilinear", L=L, B=_f64(B), C=_f64(C)
+        )
         return Prepared(
-            ((A, False), (B, False), (C, False)), (L,), {"dt": DT, "method": "bilinear"}, oracle
+            ((A, False), (B, False), (C, False)),
+            (L,),
+            {"dt": DT, "method": "bilinear"},
+            oracle,
+            *cond,
         )
 
     return prepare
@@ -221,7 +228,8 @@ def _krylov_case(N: int, L: int, seed: int) -> Callable[[], Prepared]:
     def prepare() -> Prepared:
         Ab, Bb, C = _discrete_legs(N, seed)
         oracle = oracles.discrete_kernel(Ab, Bb, C, L)
-        return Prepared(((Ab, False), (Bb, False), (C, False)), (L,), {}, oracle)
+        cond = _condition("dense", "kernel_condition", _f64(Ab), _f64(Bb), _f64(C), L)
+        return Prepared(((Ab, False), (Bb, False), (C, False)), (L,), {}, oracle, *cond)
 
     return prepare
 
@@ -245,7 +253,8 @@ def _scan_case(N: int, L: int, seed: int, mode: str) -> Callable[[], Prepared]:
         Ab, Bb, C = _discrete_legs(N, seed)
         u = _signal(L, seed + 1)
         tensors = ((Ab, False), (Bb, False), (C, False), (u, False))
-        return Prepared(tensors, (), {"mode": mode}, _scan_oracle(N, L, seed))
+        cond = _condition("dense", "scan_condition", _f64(Ab), _f64(Bb), _f64(C), _f64(u))
+        return Prepared(tensors, (), {"mode": mode}, _scan_oracle(N, L, seed), *cond)
 
     return prepare
 
@@ -255,7 +264,7 @@ def _conv_case(L: int, seed: int) -> Callable[[], Prepared]:
         rng = _rng(seed)
         u = _signal(L, seed + 1)
         K = _f32([_dyadic(rng) * math.exp(-k / 256) for k in range(L)])
-        cond = _condition("rtf", "conv_condition", _f64(K), _f64(u))
+        cond = _condition("dense", "conv_condition", _f64(u), _f64(K))
         return Prepared(((u, False), (K, False)), (), {}, oracles.causal_conv(u, K), *cond)
 
     return prepare
@@ -402,7 +411,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
         n64, n16, n8, lmax, lmid, lsmall = 8, 4, 4, 64, 64, 32
     else:
         n64, n16, n8, lmax, lmid, lsmall = 64, 16, 8, 4096, 1024, 256
-    dense = ("dense-krylov", "krylov-doubling", "krylov")
+    dense = ("ssm-doubling",)
     vandermonde = ("vandermonde", "diag-vandermonde")
     legs = f"LegS N={n64} L={lmax} dt=1e-2 bilinear"
     cases = [
@@ -413,7 +422,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
             "legs-krylov",
             f"{legs}, discrete (Ab, Bb)",
             ("dense:krylov_kernel",),
-            dense,
+            ("krylov-doubling",),
             n64,
             _krylov_case(n64, lmax, 0),
         ),
@@ -423,7 +432,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
             f"legs-scan-{mode}",
             f"{legs}, scan of u (L={lmax})",
             ("scan:scan",),
-            (f"scan-{mode}", "scan"),
+            (f"scan-{mode}",),
             n64,
             _scan_case(n64, lmax, 0, mode),
             variant=f'mode="{mode}"',
@@ -467,7 +476,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
             "fft-conv",
             f"causal convolution L={lmax}",
             ("conv:fft_conv",),
-            ("fft-conv", "conv"),
+            ("fft-conv",),
             1,
             _conv_case(lmax, 5),
         ),

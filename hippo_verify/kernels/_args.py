@@ -18,6 +18,7 @@ from ..oracles.mp_oracles import discretization_alpha
 __all__ = [
     "FLOAT_DTYPES",
     "as_tensor",
+    "broadcast_batch",
     "common_dtype",
     "complex_dtype_of",
     "method_alpha",
@@ -49,6 +50,16 @@ def as_tensor(name: str, value: Any, *, min_dim: int = 0) -> torch.Tensor:
     if not bool(torch.isfinite(value).all()):
         raise InvalidArgumentError(f"{name}: contains NaN or infinity")
     return value
+
+
+def broadcast_batch(family: str | None = None, **shapes: tuple[int, ...]) -> torch.Size:
+    """The broadcast of the named batch shapes, or InvalidArgumentError naming them."""
+    try:
+        return torch.broadcast_shapes(*shapes.values())
+    except RuntimeError:
+        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
+        prefix = f"{family}: " if family else ""
+        raise InvalidArgumentError(f"{prefix}batch dimensions do not broadcast: {listed}") from None
 
 
 def require_vector_of(name: str, value: torch.Tensor, length: int) -> torch.Tensor:

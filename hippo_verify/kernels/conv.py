@@ -13,8 +13,8 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor
-from .discretize import batch_shape, system_dtype
+from ._args import as_tensor, broadcast_batch
+from .discretize import system_dtype
 
 __all__ = ["fft_conv"]
 
@@ -42,7 +42,7 @@ def fft_conv(u: Any, K: Any) -> torch.Tensor:
         if value.shape[-1] == 0:
             raise InvalidArgumentError(f"{name}: the sequence is empty; give at least 1 value")
     dtype = system_dtype(u, K)
-    batch = batch_shape(u=u.shape[:-1], K=K.shape[:-1])
+    batch = broadcast_batch(u=u.shape[:-1], K=K.shape[:-1])
     L = u.shape[-1]
     K = K[..., :L]
     n = 1 << (L + K.shape[-1] - 2).bit_length()  # power of two >= L + M - 1

@@ -17,8 +17,15 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor, method_alpha, require_L, require_step, require_vector_of
-from .discretize import _discretize, batch_shape, square_matrix, step_tensor, system_dtype
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    method_alpha,
+    require_L,
+    require_step,
+    require_vector_of,
+)
+from .discretize import _discretize, square_matrix, step_tensor, system_dtype
 
 __all__ = ["krylov_block", "krylov_kernel", "ssm_kernel"]
 
@@ -61,7 +68,7 @@ def _system(
     Bb = require_vector_of(names[1], as_tensor(names[1], Bb, min_dim=1), N)
     C = require_vector_of(names[2], as_tensor(names[2], C, min_dim=1), N)
     dtype = system_dtype(Ab, Bb, C)
-    batch = batch_shape(
+    batch = broadcast_batch(
         **{names[0]: Ab.shape[:-2], names[1]: Bb.shape[:-1], names[2]: C.shape[:-1]}
     )
     return Ab, Bb, C, dtype, batch
@@ -115,7 +122,7 @@ def ssm_kernel(
     step = require_step(dt)
     alpha = method_alpha(method)
     step_shape = step.shape if isinstance(step, torch.Tensor) else ()
-    batch = batch_shape(system=batch, dt=step_shape)
+    batch = broadcast_batch(system=batch, dt=step_shape)
     A, B, C = A.to(dtype), B.to(dtype), C.to(dtype)
     Ab, Bb = _discretize(A, B, step_tensor(step, dtype, A.device), alpha, batch)
     return _krylov_kernel(Ab, Bb, C.expand(*batch, A.shape[-1]), L)

@@ -42,7 +42,7 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from ._args import as_tensor, common_dtype, method_alpha, require_L, require_step
+from ._args import as_tensor, broadcast_batch, common_dtype, method_alpha, require_L, require_step
 
 __all__ = ["diag_kernel", "h3_diag_kernel"]
 
@@ -69,15 +69,6 @@ def working_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
             "radians in bfloat16)"
         )
     return _WORKING[dtype]
-
-
-def broadcast_batch(**shapes: tuple[int, ...]) -> torch.Size:
-    """The broadcast of the named batch shapes, or InvalidArgumentError naming them."""
-    try:
-        return torch.broadcast_shapes(*shapes.values())
-    except RuntimeError:
-        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
-        raise InvalidArgumentError(f"batch dimensions do not broadcast: {listed}") from None
 
 
 def step_of(

@@ -17,7 +17,7 @@ with
   [[-0.04, 0.04], [0, 0]] in float64, 3e-5 on the rotation generator [[0, -0.5], [0.5, 0]]
   in float32; ``expm`` gets both to within 2 u.
 
-The helpers ``system_dtype`` and ``batch_shape`` are shared by the dense kernels
+The helper ``system_dtype`` (and ``_args.broadcast_batch``) is shared by the dense kernels
 (``dense``, ``scan``, ``conv``) so every kernel validates its arguments the same way.
 """
 
@@ -28,7 +28,14 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from ._args import as_tensor, common_dtype, method_alpha, require_step, require_vector_of
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    common_dtype,
+    method_alpha,
+    require_step,
+    require_vector_of,
+)
 
 __all__ = ["discretize", "expm"]
 
@@ -51,15 +58,6 @@ def system_dtype(*tensors: torch.Tensor) -> torch.dtype:
             f"{[str(d) for d in SUPPORTED_DTYPES]}"
         )
     return dtype
-
-
-def batch_shape(**shapes: tuple[int, ...]) -> torch.Size:
-    """The broadcast of the named batch shapes, or InvalidArgumentError naming them."""
-    try:
-        return torch.broadcast_shapes(*shapes.values())
-    except RuntimeError:
-        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
-        raise InvalidArgumentError(f"batch dimensions do not broadcast: {listed}") from None
 
 
 def square_matrix(name: str, value: Any) -> torch.Tensor:
@@ -137,7 +135,7 @@ def discretize(
     alpha = method_alpha(method)
     dtype = system_dtype(A, B)
     step_shape = step.shape if isinstance(step, torch.Tensor) else ()
-    batch = batch_shape(A=A.shape[:-2], B=B.shape[:-1], dt=step_shape)
+    batch = broadcast_batch(A=A.shape[:-2], B=B.shape[:-1], dt=step_shape)
     return _discretize(A.to(dtype), B.to(dtype), step_tensor(step, dtype, A.device), alpha, batch)
 
 

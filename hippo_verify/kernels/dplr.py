@@ -40,8 +40,8 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor, require_L, require_step
-from .diag import broadcast_batch, mode_vector, step_of, working_dtype
+from ._args import as_tensor, broadcast_batch, require_L, require_step
+from .diag import mode_vector, step_of, working_dtype
 
 __all__ = ["dplr_kernel", "dplr_kernel_from_ct"]
 

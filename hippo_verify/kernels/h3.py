@@ -34,7 +34,7 @@ import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_choice
-from ._args import as_tensor, require_L, require_step
+from ._args import as_tensor, broadcast_batch, require_L, require_step
 from .conv import fft_conv
 from .diag import h3_diag_kernel
 
@@ -59,16 +59,6 @@ def _real_part_dtype(name: str, value: torch.Tensor) -> torch.dtype:
             "complex64/complex128 for the diagonal SSM's lam, B, C)"
         )
     return _REAL_OF[value.dtype]
-
-
-def _broadcast(family: str, **shapes: tuple[int, ...]) -> torch.Size:
-    try:
-        return torch.broadcast_shapes(*shapes.values())
-    except RuntimeError:
-        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
-        raise InvalidArgumentError(
-            f"{family}: batch dimensions do not broadcast: {listed}"
-        ) from None
 
 
 def _real_sequence(name: str, value: Any, family: str) -> torch.Tensor:
@@ -205,7 +195,7 @@ def h3_ssm(
     real = torch.float32
     for name, value in tensors.items():
         real = torch.promote_types(real, _real_part_dtype(name, value))
-    batch = _broadcast(
+    batch = broadcast_batch(
         family,
         q=q.shape[:-1],
         k=k.shape[:-1],

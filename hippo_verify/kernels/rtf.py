@@ -65,7 +65,7 @@ import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_choice, require_int
-from ._args import as_tensor, require_L
+from ._args import as_tensor, broadcast_batch, require_L
 
 __all__ = [
     "RTFConditioningWarning",
@@ -113,16 +113,6 @@ def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
     return dtype
 
 
-def _batch(family: str, **shapes: tuple[int, ...]) -> torch.Size:
-    try:
-        return torch.broadcast_shapes(*shapes.values())
-    except RuntimeError:
-        listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
-        raise InvalidArgumentError(
-            f"{family}: batch dimensions do not broadcast: {listed}"
-        ) from None
-
-
 def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(a, b) as real tensors (..., d) of one dtype, d >= 1, batch dims broadcast."""
     a = as_tensor("a", a, min_dim=1)
@@ -139,7 +129,7 @@ def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tens
             f"{tuple(a.shape)} and {tuple(b.shape)}"
         )
     dtype = _real_dtype(a, b, family=family)
-    batch = _batch(family, a=a.shape[:-1], b=b.shape[:-1])
+    batch = broadcast_batch(family, a=a.shape[:-1], b=b.shape[:-1])
     return a.to(dtype).expand(*batch, d), b.to(dtype).expand(*batch, d)
 
 
@@ -696,7 +686,9 @@ def rtf_step(state: Any, u_k: Any, a: Any, C: Any) -> tuple[torch.Tensor, torch.
                 f"{tuple(value.shape)}"
             )
     dtype = _real_dtype(state, u_k, a, C, family="rtf_step")
-    _batch("rtf_step", state=state.shape[:-1], u_k=u_k.shape, a=a.shape[:-1], C=C.shape[:-1])
+    broadcast_batch(
+        "rtf_step", state=state.shape[:-1], u_k=u_k.shape, a=a.shape[:-1], C=C.shape[:-1]
+    )
     return _step(state.to(dtype), u_k.to(dtype), a.to(dtype), C.to(dtype))
 
 
@@ -744,7 +736,7 @@ def rtf_recurrence(
             "tap kernel only for the first L outputs (past L the recurrence uses the "
             "continued kernel); give len(u) <= L or a longer L"
         )
-    batch = _batch("rtf_recurrence", a=a.shape[:-1], b=b.shape[:-1], u=u.shape[:-1])
+    batch = broadcast_batch("rtf_recurrence", a=a.shape[:-1], b=b.shape[:-1], u=u.shape[:-1])
     system = rtf_realization(a.to(dtype), b.to(dtype), L, check=check, max_condition=max_condition)
     d = a.shape[-1]
     a_v = system.a.expand(*batch, d)

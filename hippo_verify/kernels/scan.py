@@ -25,9 +25,9 @@ import torch
 
 from .._errors import InvalidArgumentError
 from .._validation import require_choice
-from ._args import as_tensor
+from ._args import as_tensor, broadcast_batch
 from .dense import _system, krylov_block
-from .discretize import batch_shape, system_dtype
+from .discretize import system_dtype
 
 __all__ = ["SCAN_MODES", "scan"]
 
@@ -60,7 +60,7 @@ def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch
         raise InvalidArgumentError("u: the sequence is empty (L = 0); give L >= 1 samples")
     mode = require_choice("mode", mode, SCAN_MODES)
     dtype = system_dtype(Ab, Bb, C, u)
-    batch = batch_shape(system=batch, u=u.shape[:-1])
+    batch = broadcast_batch(system=batch, u=u.shape[:-1])
     N, L = Ab.shape[-1], u.shape[-1]
     Ab = Ab.to(dtype).expand(*batch, N, N)
     Bb = Bb.to(dtype).expand(*batch, N)

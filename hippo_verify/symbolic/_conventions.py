@@ -70,7 +70,9 @@ IDENTITY = Transform("identity", r"A' = A,\ B' = B", "same matrices", lambda A, 
 def time_scale(c: sp.Expr, meaning: str) -> Transform:
     c = sp.sympify(c)
     return Transform(
-        f"time_scale({c})", rf"A' = {sp.latex(c)}\,A,\ B' = {sp.latex(c)}\,B", meaning,
+        f"time_scale({c})",
+        rf"A' = {sp.latex(c)}\,A,\ B' = {sp.latex(c)}\,B",
+        meaning,
         lambda A, B: (c * A, c * B),
     )
 
@@ -83,15 +85,19 @@ def diagonal_similarity(d: Callable[[int], sp.Expr], d_latex: str, meaning: str)
         return (D * A * D_inv).applyfunc(sp.radsimp), (D * B).applyfunc(sp.radsimp)
 
     return Transform(
-        "diagonal_similarity", rf"A' = DAD^{{-1}},\ B' = DB,\ D = \mathrm{{diag}}({d_latex})",
-        meaning, apply,
+        "diagonal_similarity",
+        rf"A' = DAD^{{-1}},\ B' = DB,\ D = \mathrm{{diag}}({d_latex})",
+        meaning,
+        apply,
     )
 
 
 def shift(sigma: sp.Expr, meaning: str) -> Transform:
     sigma = sp.sympify(sigma)
     return Transform(
-        f"shift({sigma})", rf"A' = A + {sp.latex(sigma)}\,I,\ B' = B", meaning,
+        f"shift({sigma})",
+        rf"A' = A + {sp.latex(sigma)}\,I,\ B' = B",
+        meaning,
         lambda A, B: (A + sigma * sp.eye(A.shape[0]), B),
     )
 

@@ -95,9 +95,7 @@ class DerivationLog:
             raise StepFailed(f"{self.title}: check '{title}' failed. {detail}")
         self._record(Step("check", title, latex, detail))
 
-    def seed_error(
-        self, title: str, printed: str, lhs: Any, rhs: Any, counterexample: str
-    ) -> None:
+    def seed_error(self, title: str, printed: str, lhs: Any, rhs: Any, counterexample: str) -> None:
         """Record a formula printed in a seed that is wrong, with its counterexample.
 
         ``lhs`` and ``rhs`` are the two sides of the printed formula evaluated at the
@@ -122,8 +120,13 @@ def _latex(value: Any) -> str:
 
 
 def _echo(step: Step) -> None:
-    marks = {"text": "", "definition": "  def", "identity": "  ok ", "check": "  ok ",
-             "seed_error": "  SEED ERROR"}
+    marks = {
+        "text": "",
+        "definition": "  def",
+        "identity": "  ok ",
+        "check": "  ok ",
+        "seed_error": "  SEED ERROR",
+    }
     if step.kind == "text":
         print(step.detail, file=sys.stdout)
         return

@@ -142,9 +142,7 @@ def _method_arg(method: Any) -> sp.Expr | None:
     """alpha of a gbt-family method, or None for ZOH (validated, no other work)."""
     if isinstance(method, tuple):
         if len(method) != 2 or method[0] != "gbt":
-            raise InvalidArgumentError(
-                f"a tuple method must be ('gbt', alpha), got {method!r}"
-            )
+            raise InvalidArgumentError(f"a tuple method must be ('gbt', alpha), got {method!r}")
         return require_alpha("alpha", method[1])
     if not isinstance(method, str):
         raise InvalidTypeError(
@@ -190,9 +188,7 @@ def _gbt(A: sp.Matrix, B: sp.Matrix, dt: sp.Expr, alpha: sp.Expr) -> tuple[sp.Ma
     return _tidy_matrix(solved[:, : A.cols]), _tidy_matrix(solved[:, A.cols :])
 
 
-def solve(
-    M: sp.Matrix, rhs: sp.Matrix, singular: Callable[[], Exception]
-) -> sp.Matrix:
+def solve(M: sp.Matrix, rhs: sp.Matrix, singular: Callable[[], Exception]) -> sp.Matrix:
     """M^{-1} rhs exactly; raises ``singular()`` when det M is exactly zero.
 
     Triangular M (LegS, and every implicit step of a triangular A) is solved by
@@ -338,7 +334,7 @@ def is_nilpotent(A: sp.Matrix) -> bool:
         return False
     if is_lower(A) or is_lower(A.T):
         return all(is_zero(entry) for entry in A.diagonal())
-    return all(is_zero(entry) for entry in A ** A.rows)
+    return all(is_zero(entry) for entry in A**A.rows)
 
 
 def _tidy(expr: sp.Expr) -> sp.Expr:

@@ -49,8 +49,7 @@ def validate_hippo_args(
     if measure not in CONVENTION_MEASURES[convention]:
         defined = ", ".join(CONVENTION_MEASURES[convention])
         raise InvalidArgumentError(
-            f"convention {convention!r} does not define measure {measure!r} "
-            f"(it defines: {defined})"
+            f"convention {convention!r} does not define measure {measure!r} (it defines: {defined})"
         )
     reason = _EVEN_ONLY.get((convention, measure))
     if reason is not None and N % 2:

@@ -74,7 +74,13 @@ def legs_step(
 
 
 def legs_integrate(
-    A: Any, B: Any, f: Callable[[sp.Expr], Any], t0: Any, c0: Any, h: Any, steps: int,
+    A: Any,
+    B: Any,
+    f: Callable[[sp.Expr], Any],
+    t0: Any,
+    c0: Any,
+    h: Any,
+    steps: int,
     method: str,
 ) -> list[sp.Matrix]:
     """Run ``legs_step`` from (t0, c0) for ``steps`` steps of size h, exactly.
@@ -137,8 +143,15 @@ def _zoh_basis(A: sp.Matrix) -> Eigenbasis | None:
 
 
 def _step(
-    A: sp.Matrix, B: sp.Matrix, c: sp.Matrix, t_k: sp.Expr, h: sp.Expr, f_k: sp.Expr,
-    f_next: sp.Expr, method: str, basis: Eigenbasis | None,
+    A: sp.Matrix,
+    B: sp.Matrix,
+    c: sp.Matrix,
+    t_k: sp.Expr,
+    h: sp.Expr,
+    f_k: sp.Expr,
+    f_next: sp.Expr,
+    method: str,
+    basis: Eigenbasis | None,
 ) -> sp.Matrix:
     t_next = t_k + h
     identity = sp.eye(A.rows)
@@ -155,7 +168,11 @@ def _step(
 
 
 def _zoh_step(
-    A: sp.Matrix, B: sp.Matrix, c: sp.Matrix, ratio: sp.Expr, f_k: sp.Expr,
+    A: sp.Matrix,
+    B: sp.Matrix,
+    c: sp.Matrix,
+    ratio: sp.Expr,
+    f_k: sp.Expr,
     basis: Eigenbasis | None,
 ) -> sp.Matrix:
     # tau = log t: over a tau-step of length log(ratio), e^{A log r} = r^A.

@@ -69,8 +69,8 @@ from __future__ import annotations
 
 import torch
 
-from ...kernels._args import method_alpha, require_L, require_step
-from ...kernels.diag import _discretize_modes, broadcast_batch, mode_vector
+from ...kernels._args import broadcast_batch, method_alpha, require_L, require_step
+from ...kernels.diag import _discretize_modes, mode_vector
 from ...kernels.dplr import _validated, bilinear_matrix, unit_circle_tangents
 from .._error_model import ErrorModel, log2_ceil, register
 

@@ -25,6 +25,7 @@ __all__ = [
     "require_L",
     "require_step",
     "require_vector_of",
+    "step_tensor",
 ]
 
 #: Real dtypes the kernels accept (bf16/fp16 only where a kernel says so).
@@ -60,6 +61,16 @@ def broadcast_batch(family: str | None = None, **shapes: tuple[int, ...]) -> tor
         listed = ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
         prefix = f"{family}: " if family else ""
         raise InvalidArgumentError(f"{prefix}batch dimensions do not broadcast: {listed}") from None
+
+
+def step_tensor(dt: torch.Tensor | float, dtype: torch.dtype, device: torch.device) -> Any:
+    """dt (checked by ``require_step``) in the real dtype of ``dtype`` on ``device``; a
+    Python number stays a number (exact until it meets a tensor)."""
+    if isinstance(dt, torch.Tensor):
+        if dt.device != device:
+            raise InvalidArgumentError(f"dt is on {dt.device}, the system on {device}")
+        return dt.to(dtype.to_real())
+    return dt
 
 
 def require_vector_of(name: str, value: torch.Tensor, length: int) -> torch.Tensor:

@@ -24,8 +24,9 @@ from ._args import (
     require_L,
     require_step,
     require_vector_of,
+    step_tensor,
 )
-from .discretize import _discretize, square_matrix, step_tensor, system_dtype
+from .discretize import _discretize, square_matrix, system_dtype
 
 __all__ = ["krylov_block", "krylov_kernel", "ssm_kernel"]
 

@@ -42,7 +42,15 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from ._args import as_tensor, broadcast_batch, common_dtype, method_alpha, require_L, require_step
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    common_dtype,
+    method_alpha,
+    require_L,
+    require_step,
+    step_tensor,
+)
 
 __all__ = ["diag_kernel", "h3_diag_kernel"]
 
@@ -55,7 +63,6 @@ _WORKING = {
     torch.float32: torch.complex64,
     torch.complex64: torch.complex64,
 }
-_REAL_OF = {torch.complex128: torch.float64, torch.complex64: torch.float32}
 
 
 def working_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
@@ -69,17 +76,6 @@ def working_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
             "radians in bfloat16)"
         )
     return _WORKING[dtype]
-
-
-def step_of(
-    dt: torch.Tensor | float, dtype: torch.dtype, device: torch.device
-) -> torch.Tensor | float:
-    """dt (already checked by ``require_step``) as a real tensor of the working precision."""
-    if isinstance(dt, torch.Tensor):
-        if dt.device != device:
-            raise InvalidArgumentError(f"dt is on {dt.device}, the system on {device}")
-        return dt.to(_REAL_OF[dtype])
-    return dt
 
 
 def mode_vector(name: str, value: Any, N: int | None = None) -> torch.Tensor:
@@ -213,7 +209,7 @@ def diag_kernel(
     step_shape = step.shape if isinstance(step, torch.Tensor) else ()
     batch = broadcast_batch(lam=lam.shape[:-1], B=B.shape[:-1], C=C.shape[:-1], dt=step_shape)
     mode_dtype = torch.complex128 if float64_phase else dtype
-    step = step_of(step, mode_dtype, lam.device)
+    step = step_tensor(step, mode_dtype, lam.device)
     lam, B = lam.to(mode_dtype).expand(*batch, N), B.to(mode_dtype).expand(*batch, N)
     if alpha is not None and alpha > 0:
         dt_v = step[..., None] if isinstance(step, torch.Tensor) else step

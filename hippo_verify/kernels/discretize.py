@@ -35,6 +35,7 @@ from ._args import (
     method_alpha,
     require_step,
     require_vector_of,
+    step_tensor,
 )
 
 __all__ = ["discretize", "expm"]
@@ -69,15 +70,6 @@ def square_matrix(name: str, value: Any) -> torch.Tensor:
             f"{tuple(value.shape)}"
         )
     return value
-
-
-def step_tensor(dt: torch.Tensor | float, dtype: torch.dtype, device: torch.device) -> Any:
-    """dt as a tensor of ``dtype`` on ``device`` (a Python number stays a number)."""
-    if isinstance(dt, torch.Tensor):
-        if dt.device != device:
-            raise InvalidArgumentError(f"dt is on {dt.device}, the system on {device}")
-        return dt.to(dtype)
-    return dt
 
 
 def expm(M: torch.Tensor) -> torch.Tensor:

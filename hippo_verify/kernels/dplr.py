@@ -40,8 +40,8 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor, broadcast_batch, require_L, require_step
-from .diag import mode_vector, step_of, working_dtype
+from ._args import as_tensor, broadcast_batch, require_L, require_step, step_tensor
+from .diag import mode_vector, working_dtype
 
 __all__ = ["dplr_kernel", "dplr_kernel_from_ct"]
 
@@ -113,7 +113,7 @@ def _validated(
         **{C_name: C.shape[:-1]},
         dt=step_shape,
     )
-    step = step_of(step, dtype, Lambda.device)
+    step = step_tensor(step, dtype, Lambda.device)
     r = P.shape[-1]
     return (
         Lambda.to(dtype).expand(*batch, N),

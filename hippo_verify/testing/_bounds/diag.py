@@ -70,6 +70,7 @@ from __future__ import annotations
 import torch
 
 from ...kernels._args import broadcast_batch, method_alpha, require_L, require_step
+from ...kernels.dense import krylov_block
 from ...kernels.diag import _discretize_modes, mode_vector
 from ...kernels.dplr import _validated, bilinear_matrix, unit_circle_tangents
 from .._error_model import ErrorModel, log2_ceil, register
@@ -140,15 +141,6 @@ def vandermonde_cond(
     return float(((S - 1) / L).clamp(min=0).max())
 
 
-def _krylov(Ab: torch.Tensor, v: torch.Tensor, L: int) -> torch.Tensor:
-    """[v, Ab v, ..., Ab^{L-1} v] (..., N, L) by doubling (float64 reference route)."""
-    X, M = v[..., None], Ab
-    while X.shape[-1] < L:
-        X = torch.cat([X, M @ X], dim=-1)
-        M = M @ M
-    return X[..., :L]
-
-
 def dplr_cond_terms(
     Lambda: torch.Tensor,
     P: torch.Tensor,
@@ -176,7 +168,7 @@ def dplr_cond_terms(
     Bb = torch.linalg.solve(eye - half * A, dt_v * B)
     AbL = torch.linalg.matrix_power(Ab, L)
     Ct = C - (C[..., None, :] @ AbL)[..., 0, :]
-    X = _krylov(Ab, Bb, L)  # (..., N, L): Ab^k Bb
+    X, _ = krylov_block(Ab, Bb, L)  # (..., N, L): Ab^k Bb, by doubling in float64
     scale = (C[..., None, :] @ X)[..., 0, :].abs().amax(-1)  # max |K|, dense route
     norm = torch.linalg.vector_norm
     H = torch.linalg.solve(eye - AbL, X)  # h_k = (I - Ab^L)^{-1} Ab^k Bb

@@ -8,6 +8,8 @@ The package is layered (each layer imports only from those before it):
 from ._errors import HippoVerifyError as HippoVerifyError
 from ._errors import InvalidArgumentError as InvalidArgumentError
 from ._errors import InvalidTypeError as InvalidTypeError
+from ._validation import DEFAULT_SIZE_LIMITS as DEFAULT_SIZE_LIMITS
+from ._validation import size_limits as size_limits
 from .symbolic import CONVENTIONS as CONVENTIONS
 from .symbolic import derive_hippo as derive_hippo
 from .symbolic import hippo as hippo

@@ -7,6 +7,7 @@ modules (``_errors``, ``_validation``) sit below every layer and import none.
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +22,21 @@ FORBIDDEN_LIBRARIES = {
     "symbolic": {"torch", "matplotlib", "pytest", "hypothesis"},
     "oracles": {"torch", "matplotlib", "pytest", "hypothesis"},
     "kernels": {"matplotlib", "pytest", "hypothesis"},
+    # The report and the CLI run on an install without the test extras.
+    "report": {"pytest", "hypothesis"},
+    "cli": {"pytest", "hypothesis"},
 }
+#: Modules of the testing layer that the report and the CLI may import: they must not
+#: need the test extras either (the rest of the layer is test tooling).
+RUNTIME_TESTING_MODULES = {"__init__.py", "_assertions.py", "_error_model.py", "_tensors.py"}
+#: Runs in a fresh interpreter with the test extras blocked, as on a user's install.
+WITHOUT_TEST_EXTRAS = """
+import sys
+sys.modules["hypothesis"] = None
+sys.modules["pytest"] = None
+from hippo_verify.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def _modules() -> list[Path]:
@@ -80,6 +95,49 @@ def test_layers_do_not_use_later_libraries(path: Path) -> None:
     forbidden = FORBIDDEN_LIBRARIES.get(_layer_of(path) or "", set())
     used = {name.split(".")[0] for name in _imported_modules(path)}
     assert not used & forbidden, f"{path} imports {sorted(used & forbidden)}"
+
+
+def _runtime_testing_modules() -> list[Path]:
+    testing = PACKAGE_ROOT / "testing"
+    paths = [testing / name for name in sorted(RUNTIME_TESTING_MODULES)]
+    return paths + sorted((testing / "_bounds").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _runtime_testing_modules(), ids=lambda p: p.name)
+def test_runtime_testing_modules_need_no_test_extras(path: Path) -> None:
+    used = {name.split(".")[0] for name in _imported_modules(path)}
+    assert not used & {"pytest", "hypothesis"}, f"{path} imports {sorted(used)}"
+    local = {n for n in _imported_modules(path) if n.startswith("hippo_verify.testing.")}
+    allowed = {f"hippo_verify.testing.{Path(m).stem}" for m in RUNTIME_TESTING_MODULES}
+    for name in local:
+        module = ".".join(name.split(".")[:3])
+        assert module in allowed or module == "hippo_verify.testing._bounds", (
+            f"{path} imports {name}, which the report may not need"
+        )
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["report", "--help"]])
+def test_cli_runs_without_test_extras(argv: list[str]) -> None:
+    """The regression of a fresh install: hypothesis and pytest absent, the CLI still runs."""
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TEST_EXTRAS, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: hippo-verify" in result.stdout
+
+
+def test_blocking_the_test_extras_is_effective() -> None:
+    """The probe above can fail: importing the strategies (which need hypothesis) dies."""
+    probe = WITHOUT_TEST_EXTRAS.replace(
+        "from hippo_verify.cli import main", "import hippo_verify.testing.strategies"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "hypothesis" in result.stderr
 
 
 def test_checker_catches_an_upward_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

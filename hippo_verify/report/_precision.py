@@ -46,7 +46,7 @@ from ..oracles import OracleResult
 from ..oracles.mp_oracles import agreement_digits
 from ..symbolic import hippo, s4d_init
 from ..testing import compare_kernel, registered_models, unit_roundoff
-from ..testing.strategies import round_to, to_tensor
+from ..testing._tensors import round_to, to_tensor
 
 __all__ = [
     "PrecisionCase",

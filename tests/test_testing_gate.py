@@ -191,8 +191,10 @@ def test_a_dtype_without_a_model_is_refused(oracle, fake_model) -> None:
         InvalidArgumentError, match=f"{FAKE} has no error model for torch.complex64"
     ):
         assert_kernel_close(actual, oracle, algorithm=FAKE)
-    with pytest.raises(InvalidArgumentError, match="no unit roundoff known for torch.int32"):
+    with pytest.raises(InvalidTypeError, match="expected a floating or complex tensor"):
         compare_kernel(torch.zeros(L, dtype=torch.int32), oracle)
+    with pytest.raises(InvalidArgumentError, match="no unit roundoff known for torch.int32"):
+        compare_kernel(actual, oracle, dtype=torch.int32)
 
 
 def test_too_few_oracle_digits_are_refused(oracle: OracleResult) -> None:
@@ -297,3 +299,104 @@ def test_every_registered_model_is_sane(name: str) -> None:
 @pytest.mark.parametrize("name", REGISTERED)
 def test_every_registered_model_is_monotone(name: str) -> None:
     assert_monotone(name)
+
+
+# ---------------------------------------------------------------------------------------
+# NaN, infinity and bad arguments cannot slip through
+# ---------------------------------------------------------------------------------------
+
+NONFINITE_TAPS = {
+    "one NaN tap": {7: math.nan},
+    "NaN at tap 0": {0: math.nan},
+    "an infinite tap": {L - 1: math.inf},
+    "a -inf tap": {3: -math.inf},
+}
+
+
+@pytest.mark.parametrize("taps", NONFINITE_TAPS.values(), ids=NONFINITE_TAPS)
+@pytest.mark.parametrize("algorithm", [None, "vandermonde"])
+def test_a_nonfinite_tap_fails(oracle: OracleResult, taps: dict, algorithm) -> None:
+    actual = as_tensor(oracle, torch.float64)
+    for k, value in taps.items():
+        actual[k] = value
+    with pytest.raises(AssertionError, match=r"1 of 64 taps are NaN or infinite \(taps \d+\)"):
+        assert_kernel_close(actual, oracle, algorithm=algorithm, N=4)
+    comparison = compare_kernel(actual, oracle)
+    assert not comparison.passed and comparison.digits == -math.inf
+    assert comparison.bad == list(taps)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128])
+def test_an_all_nan_kernel_fails(oracle: OracleResult, dtype) -> None:
+    actual = torch.full((L,), math.nan, dtype=dtype)
+    with pytest.raises(AssertionError, match=f"{L} of {L} taps are NaN or infinite"):
+        assert_kernel_close(actual, oracle)
+
+
+def test_a_nan_in_the_oracle_is_refused(oracle: OracleResult) -> None:
+    values = list(oracle.values)
+    values[9] = mpmath.mpf("nan")
+    broken = dataclasses.replace(oracle, values=values)
+    with pytest.raises(InvalidArgumentError, match="oracle holds NaN or infinite values"):
+        assert_kernel_close(as_tensor(oracle, torch.float64), broken)
+
+
+BAD_CONDS = {
+    "NaN": (math.nan, InvalidArgumentError),
+    "inf": (math.inf, InvalidArgumentError),
+    "negative": (-2.0, InvalidArgumentError),
+    "string": ("1", InvalidTypeError),
+    "bool": (True, InvalidTypeError),
+    "tensor": (torch.tensor(1.0), InvalidTypeError),
+}
+
+
+@pytest.mark.parametrize("cond, error", BAD_CONDS.values(), ids=BAD_CONDS)
+@pytest.mark.parametrize("algorithm", [None, "vandermonde"])
+def test_a_bad_cond_is_refused_even_for_a_wrong_kernel(oracle, cond, error, algorithm) -> None:
+    """A NaN cond (e.g. a conditioning helper on a zero kernel) once passed a wrong kernel."""
+    wrong = perturbed(oracle, {5: 0.5})
+    with pytest.raises(error, match="cond"):
+        assert_kernel_close(wrong, oracle, algorithm=algorithm, N=4, cond=cond)
+
+
+BAD_SIZES = {
+    "L = 0": ({"L": 0}, InvalidArgumentError, "L must be >= 1"),
+    "L = -5": ({"L": -5}, InvalidArgumentError, "L must be >= 1"),
+    "L = 2.5": ({"L": 2.5}, InvalidTypeError, "L must be an integer"),
+    "N = 0": ({"L": 8, "N": 0}, InvalidArgumentError, "N must be >= 1"),
+    "N = -1": ({"L": 8, "N": -1}, InvalidArgumentError, "N must be >= 1"),
+    "N = 1.0": ({"L": 8, "N": 1.0}, InvalidTypeError, "N must be an integer"),
+    "cond NaN": ({"L": 8, "cond": math.nan}, InvalidArgumentError, "cond"),
+    "cond < 0": ({"L": 8, "cond": -1.0}, InvalidArgumentError, "cond"),
+}
+
+
+@pytest.mark.parametrize("name", REGISTERED)
+@pytest.mark.parametrize("kwargs, error, message", BAD_SIZES.values(), ids=BAD_SIZES)
+def test_error_bound_validates_every_argument(name, kwargs, error, message) -> None:
+    dtype = registered_models()[name].dtypes[0]
+    with pytest.raises(error, match=message):
+        error_bound(name, dtype, **kwargs)
+
+
+def test_error_bound_refuses_a_non_dtype_and_a_non_string_algorithm() -> None:
+    with pytest.raises(InvalidTypeError, match="torch.dtype"):
+        error_bound("vandermonde", "float32", L=8)
+    with pytest.raises(InvalidTypeError, match="algorithm"):
+        error_bound(None, torch.float32, L=8)
+
+
+def test_assert_kernel_close_with_N_0_is_refused(oracle: OracleResult) -> None:
+    for algorithm in (None, "vandermonde"):
+        with pytest.raises(InvalidArgumentError, match="N must be >= 1"):
+            assert_kernel_close(as_tensor(oracle, torch.float64), oracle, algorithm=algorithm, N=0)
+
+
+def test_a_model_giving_a_nan_bound_is_refused(monkeypatch, oracle) -> None:
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    _error_model.register(
+        ErrorModel("test-nan-growth", 1.0, lambda L, N, cond: math.nan, "nan", "test double")
+    )
+    with pytest.raises(InvalidArgumentError, match="finite positive"):
+        assert_kernel_close(perturbed(oracle, {1: 0.5}), oracle, algorithm="test-nan-growth")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cmath
 import math
 from typing import Any
 
@@ -9,8 +10,9 @@ import mpmath
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
+from .._validation import require_int
 from ..oracles import OracleResult
-from ._error_model import error_bound, unit_roundoff
+from ._error_model import error_bound, require_condition, unit_roundoff
 
 __all__ = ["KernelComparison", "assert_kernel_close", "compare_kernel"]
 
@@ -34,10 +36,18 @@ class KernelComparison:
         ctx = mpmath.MPContext()
         ctx.prec = 113
         wanted = [ctx.convert(v) for v in oracle.values]
+        if not all(ctx.isfinite(w) for w in wanted):
+            raise InvalidArgumentError(
+                f"the {oracle.family} oracle holds NaN or infinite values: it cannot judge"
+            )
+        #: Taps of the kernel that are NaN or infinite: each one fails the check.
+        self.nonfinite = [k for k, g in enumerate(got) if not cmath.isfinite(g)]
         self.scale = max(abs(v) for v in wanted)
-        errors = [abs(ctx.convert(g) - w) for g, w in zip(got, wanted)]
         denominator = self.scale if self.scale else ctx.one
-        self.relative = [float(e / denominator) for e in errors]
+        self.relative = [
+            float(abs(ctx.convert(g) - w) / denominator) if cmath.isfinite(g) else math.inf
+            for g, w in zip(got, wanted)
+        ]
         self.max_relative = max(self.relative)
         self.got, self.wanted = (
             got,
@@ -46,12 +56,20 @@ class KernelComparison:
 
     @property
     def digits(self) -> float:
-        """-log10 of the max relative error (inf if exact)."""
-        return math.inf if self.max_relative == 0 else -math.log10(self.max_relative)
+        """-log10 of the max relative error (inf if exact, -inf if a tap is not finite)."""
+        if self.max_relative == 0:
+            return math.inf
+        return -math.inf if self.nonfinite else -math.log10(self.max_relative)
 
     @property
     def bad(self) -> list[int]:
-        return [i for i, r in enumerate(self.relative) if r > self.bound]
+        # "not <=": a NaN error must count as outside the bound.
+        return [i for i, r in enumerate(self.relative) if not r <= self.bound]
+
+    @property
+    def passed(self) -> bool:
+        """Every tap finite and inside the bound."""
+        return not self.nonfinite and self.max_relative <= self.bound
 
     def report(self, label: str) -> str:
         bad = self.bad
@@ -64,6 +82,14 @@ class KernelComparison:
             f"(oracle certifies {self.oracle_digits})",
             "  worst taps (k: got != wanted, relative error):",
         ]
+        if self.nonfinite:
+            shown = ", ".join(str(k) for k in self.nonfinite[:_WORST_SHOWN])
+            more = "" if len(self.nonfinite) <= _WORST_SHOWN else ", ..."
+            lines.insert(
+                1,
+                f"  {len(self.nonfinite)} of {len(self.relative)} taps are NaN or infinite "
+                f"(taps {shown}{more})",
+            )
         lines += [
             f"    {k}: {self.got[k]!r} != {self.wanted[k]!r} ({self.relative[k]:.3e})"
             for k in worst
@@ -73,6 +99,8 @@ class KernelComparison:
 
 def _bound(dtype: torch.dtype, algorithm: str | None, L: int, N: int, cond: float) -> float:
     if algorithm is None:
+        require_int("N", N, minimum=1)
+        require_condition(cond)
         return _DEFAULT_ULPS * unit_roundoff(dtype) * max(1.0, math.log2(max(L, 2)))
     return error_bound(algorithm, dtype, L=L, N=N, cond=cond)
 
@@ -91,6 +119,10 @@ def compare_kernel(
         raise InvalidTypeError(f"oracle: expected an OracleResult, got {type(oracle).__name__}")
     if not isinstance(actual, torch.Tensor):
         raise InvalidTypeError(f"actual: expected a torch.Tensor, got {type(actual).__name__}")
+    if not (actual.is_floating_point() or actual.is_complex()):
+        raise InvalidTypeError(f"actual: expected a floating or complex tensor, got {actual.dtype}")
+    if not oracle.values:
+        raise InvalidArgumentError("oracle: holds no values")
     if actual.numel() != len(oracle.values):
         raise InvalidArgumentError(
             f"actual has {actual.numel()} values (shape {tuple(actual.shape)}), the oracle "
@@ -98,7 +130,7 @@ def compare_kernel(
         )
     dtype = actual.dtype if dtype is None else dtype
     bound = _bound(dtype, algorithm, len(oracle.values), N, cond)
-    if bound >= _USELESS_BOUND:
+    if not bound < _USELESS_BOUND:
         raise InvalidArgumentError(
             f"the error model allows a relative error of {bound:.1e} for {algorithm} in "
             f"{dtype} (cond = {cond:.3g}): such a check cannot fail; this system is too "
@@ -130,7 +162,8 @@ def assert_kernel_close(
     L = len(oracle), state size ``N`` and conditioning ``cond`` (see ``error_bound``);
     without an algorithm, 16 unit roundoffs times log2(L). The oracle must certify at least
     two digits more than the bound asks for, and a bound >= 0.1 (a check that cannot fail)
-    is refused with ``InvalidArgumentError``.
+    is refused with ``InvalidArgumentError``. A NaN or infinite tap always fails; a NaN or
+    infinite oracle value, ``cond`` or bound raises ``InvalidArgumentError``.
 
     Arguments:
         actual: one system's kernel, a tensor with as many entries as the oracle (any shape).
@@ -144,7 +177,7 @@ def assert_kernel_close(
             wanted), the max relative error, and the digits obtained vs required.
     """
     comparison = compare_kernel(actual, oracle, dtype=dtype, algorithm=algorithm, N=N, cond=cond)
-    if comparison.max_relative > comparison.bound:
+    if not comparison.passed:
         label = f"{algorithm or 'kernel'} in {dtype or actual.dtype} vs {oracle.family} oracle"
         raise AssertionError(comparison.report(label))
     return comparison

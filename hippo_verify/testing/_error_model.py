@@ -9,20 +9,30 @@ float32/complex64, 2^-8 for bfloat16, 2^-11 for float16), g a growth factor in t
 of taps L, the state size N and a conditioning number ``cond`` the caller supplies (1 for
 well-conditioned systems), and c a constant. Each algorithm's ``ErrorModel`` states g, c
 and why (analysis or measurement on this project's canonical configurations); the models
-live next to each other in ``_bounds_*.py`` modules, one per kernel family.
+live in ``_bounds/*.py``, one module per kernel family.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, InvalidTypeError
+from .._validation import require_int
 
-__all__ = ["ErrorModel", "error_bound", "register", "registered_models", "unit_roundoff"]
+__all__ = [
+    "ErrorModel",
+    "error_bound",
+    "register",
+    "registered_models",
+    "require_condition",
+    "unit_roundoff",
+]
 
 _UNIT_ROUNDOFF = {
     torch.float64: 2.0**-53,
@@ -60,13 +70,31 @@ class ErrorModel:
     )
 
     def bound(self, dtype: torch.dtype, *, L: int, N: int = 1, cond: float = 1.0) -> float:
-        """c * u(dtype) * g(L, N, cond)."""
+        """c * u(dtype) * g(L, N, cond).
+
+        Raises:
+            InvalidTypeError: ``dtype`` is not a torch dtype, ``L``/``N`` not integers,
+                ``cond`` not a real number.
+            InvalidArgumentError: ``dtype`` not supported, ``L`` or ``N`` < 1, ``cond``
+                negative, NaN or infinite, or a bound that is not a finite positive number.
+        """
+        if not isinstance(dtype, torch.dtype):
+            raise InvalidTypeError(f"dtype: expected a torch.dtype, got {type(dtype).__name__}")
         if dtype not in self.dtypes:
             raise InvalidArgumentError(
                 f"{self.algorithm} has no error model for {dtype}; supported: "
                 f"{[str(d) for d in self.dtypes]}"
             )
-        return self.constant * unit_roundoff(dtype) * self.growth(L, N, cond)
+        L = require_int("L", L, minimum=1)
+        N = require_int("N", N, minimum=1)
+        cond = require_condition(cond)
+        bound = self.constant * unit_roundoff(dtype) * self.growth(L, N, cond)
+        if not (math.isfinite(bound) and bound > 0):
+            raise InvalidArgumentError(
+                f"{self.algorithm}: the error model gives the bound {bound!r} for L = {L}, "
+                f"N = {N}, cond = {cond!r}; a bound must be a finite positive number"
+            )
+        return bound
 
 
 _MODELS: dict[str, ErrorModel] = {}
@@ -85,8 +113,25 @@ def registered_models() -> dict[str, ErrorModel]:
     return dict(_MODELS)
 
 
+def require_condition(cond: Any) -> float:
+    """``cond`` as a float if it is a finite real number >= 0, else raise.
+
+    NaN must not reach a bound: ``max(1.0, nan)`` is 1.0, so a NaN condition number (from
+    a conditioning helper applied to a zero kernel, say) would silently mean "well
+    conditioned".
+    """
+    if isinstance(cond, bool) or not isinstance(cond, numbers.Real):
+        raise InvalidTypeError(f"cond: expected a real number, got {type(cond).__name__}")
+    value = float(cond)
+    if not (math.isfinite(value) and value >= 0):
+        raise InvalidArgumentError(f"cond: must be a finite number >= 0, got {value!r}")
+    return value
+
+
 def unit_roundoff(dtype: torch.dtype) -> float:
     """u = 2^-p for a dtype with p significand bits (round to nearest)."""
+    if not isinstance(dtype, torch.dtype):
+        raise InvalidTypeError(f"dtype: expected a torch.dtype, got {type(dtype).__name__}")
     if dtype not in _UNIT_ROUNDOFF:
         raise InvalidArgumentError(f"no unit roundoff known for {dtype}")
     return _UNIT_ROUNDOFF[dtype]
@@ -96,6 +141,8 @@ def error_bound(
     algorithm: str, dtype: torch.dtype, *, L: int, N: int = 1, cond: float = 1.0
 ) -> float:
     """The registered bound for ``algorithm`` in ``dtype`` (relative to the max-norm)."""
+    if not isinstance(algorithm, str):
+        raise InvalidTypeError(f"algorithm: expected a string, got {type(algorithm).__name__}")
     if algorithm not in _MODELS:
         raise InvalidArgumentError(
             f"unknown algorithm {algorithm!r}; registered: {sorted(_MODELS)}"

@@ -284,12 +284,18 @@ def restore_profile():
 
 
 def test_profiles_register_with_the_documented_settings(restore_profile) -> None:
-    assert profiles.register_profiles() == ("hippo-verify-ci", "hippo-verify-dev")
+    assert profiles.register_profiles() == (
+        "hippo-verify-ci",
+        "hippo-verify-dev",
+        "hippo-verify-seeded",
+    )
     ci = settings.get_profile("hippo-verify-ci")
     assert ci.derandomize and ci.deadline is None and ci.print_blob and ci.database is None
     dev = settings.get_profile("hippo-verify-dev")
     # From hypothesis's defaults even though the suite's derandomized "ci" profile is active.
     assert not dev.derandomize and dev.deadline is None and dev.database is not None
+    seeded = settings.get_profile("hippo-verify-seeded")
+    assert not seeded.derandomize and seeded.deadline is None and seeded.database is None
 
 
 def test_load_profile_by_name_env_and_default(restore_profile, monkeypatch) -> None:
@@ -312,6 +318,14 @@ def test_load_profile_refuses_unknown_names(restore_profile, monkeypatch) -> Non
         profiles.load_profile(3)
 
 
-@given(st.just(0))
-def test_the_suite_profile_is_untouched(_: int) -> None:
-    assert settings.get_current_profile_name() == "ci"
+def test_a_seed_selects_the_seeded_profile(restore_profile, monkeypatch) -> None:
+    """--hypothesis-seed must not be silently ignored by a derandomized profile."""
+    monkeypatch.delenv(profiles.ENV_VAR, raising=False)
+    assert profiles.pytest_profile(7) == "hippo-verify-seeded"
+    assert not settings().derandomize
+    assert profiles.pytest_profile(None) == "hippo-verify-ci"
+
+
+def test_the_suite_profile_is_untouched(suite_profile: str) -> None:
+    """Whatever profile the run chose (CI, seeded, dev) is still active here."""
+    assert settings.get_current_profile_name() == suite_profile

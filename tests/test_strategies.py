@@ -15,7 +15,6 @@ import pytest
 import sympy as sp
 import torch
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from hippo_verify import InvalidArgumentError, hippo
 from hippo_verify._errors import InvalidTypeError

@@ -104,6 +104,7 @@ def perturbed(result: OracleResult, taps: dict[int, float]) -> torch.Tensor:
 def test_the_oracle_rounded_to_the_dtype_passes(oracle: OracleResult, dtype) -> None:
     comparison = assert_kernel_close(as_tensor(oracle, dtype), oracle)
     assert comparison.max_relative <= unit_roundoff(dtype)  # only the final rounding
+    assert comparison.passed and comparison
     assert comparison.bad == []
     assert comparison.digits >= -math.log10(unit_roundoff(dtype))
 
@@ -322,7 +323,7 @@ def test_a_nonfinite_tap_fails(oracle: OracleResult, taps: dict, algorithm) -> N
     with pytest.raises(AssertionError, match=r"1 of 64 taps are NaN or infinite \(taps \d+\)"):
         assert_kernel_close(actual, oracle, algorithm=algorithm, N=4)
     comparison = compare_kernel(actual, oracle)
-    assert not comparison.passed and comparison.digits == -math.inf
+    assert not comparison.passed and not comparison and comparison.digits == -math.inf
     assert comparison.bad == list(taps)
 
 

@@ -26,7 +26,10 @@ _USELESS_BOUND = 0.1
 
 
 class KernelComparison:
-    """Errors of a computed kernel against an oracle (all relative to max |oracle|)."""
+    """Errors of a computed kernel against an oracle (all relative to max |oracle|).
+
+    Its truth value is ``passed``: every tap finite and inside the bound.
+    """
 
     def __init__(self, actual: torch.Tensor, oracle: OracleResult, bound: float):
         self.bound = bound
@@ -70,6 +73,10 @@ class KernelComparison:
     def passed(self) -> bool:
         """Every tap finite and inside the bound."""
         return not self.nonfinite and self.max_relative <= self.bound
+
+    def __bool__(self) -> bool:
+        """The verdict, so ``assert compare_kernel(...)`` means what it says."""
+        return self.passed
 
     def report(self, label: str) -> str:
         bad = self.bad

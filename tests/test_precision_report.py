@@ -137,7 +137,12 @@ def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(C: torch.Tensor, L: int) -> torch.Tensor:
         raise ValueError("boom\nsecond line")
 
-    module.exact, module.wrong, module.boom = exact, wrong, boom
+    def nan(C: torch.Tensor, L: int) -> torch.Tensor:
+        K = exact(C, L)
+        K[0] = float("nan")
+        return K
+
+    module.exact, module.wrong, module.boom, module.nan = exact, wrong, boom, nan
     monkeypatch.setitem(sys.modules, module.__name__, module)
     # A model only for float64, so the float32 row has no bound of its own.
     monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
@@ -153,10 +158,11 @@ def test_every_outcome_is_reported(fake_kernels, tmp_path: Path) -> None:
         shift_case(("_fake_for_tests:boom",)),
         shift_case(("_no_such_module:kernel", "_fake_for_tests:nothing")),
         shift_case(("_fake_for_tests:exact",), ("fake-f64-only",)),
+        shift_case(("_fake_for_tests:nan",)),
     ]
     build_precision_report(tmp_path, configs=cases, progress=lambda line: None)
-    data = json.loads((tmp_path / "precision.json").read_text(encoding="utf-8"))
-    exact, wrong, boom, missing, f64_only = data["cases"]
+    data = json.loads((tmp_path / "precision.json").read_text(encoding="utf-8"), parse_constant=_no)
+    exact, wrong, boom, missing, f64_only, nan = data["cases"]
     assert [r["status"] for r in exact["rows"]] == ["pass", "pass"]
     assert exact["rows"][0]["error_model"] == "default (16 u log2 L)"
     assert exact["rows"][0]["digits"] is None and exact["rows"][0]["max_relative_error"] == 0
@@ -173,7 +179,10 @@ def test_every_outcome_is_reported(fake_kernels, tmp_path: Path) -> None:
     assert f64_only["rows"][1]["error_model"] == (
         "fake-f64-only (no model for float32; default bound)"
     )
+    assert [r["status"] for r in nan["rows"]] == ["FAIL", "FAIL"]
+    assert nan["rows"][0]["nonfinite_taps"] == 1 and nan["rows"][0]["digits"] is None
     text = (tmp_path / "precision.md").read_text(encoding="utf-8")
+    assert "| 1 taps NaN/inf |" in text
     assert "| error: ValueError: boom |" in text
     assert "`_no_such_module.kernel` not available (no module" in text
     assert "| FAIL |" in text and "| exact |" in text
@@ -182,7 +191,13 @@ def test_every_outcome_is_reported(fake_kernels, tmp_path: Path) -> None:
         "fake-_fake_for_tests:wrong float32: FAIL, error 1.0e-03 > bound 6.0e-08 (shift)",
         "fake-_fake_for_tests:boom float64: error: ValueError: boom",
         "fake-_fake_for_tests:boom float32: error: ValueError: boom",
+        "fake-_fake_for_tests:nan float64: FAIL, 1 taps are NaN or infinite",
+        "fake-_fake_for_tests:nan float32: FAIL, 1 taps are NaN or infinite",
     ]
+
+
+def _no(constant: str) -> None:
+    raise AssertionError(f"precision.json holds {constant}, which is not JSON")
 
 
 def test_no_cases_is_refused(tmp_path: Path) -> None:

@@ -601,11 +601,13 @@ def _measure_dtype(
         model_text = f"{model} (no model for {row['output_dtype']}; default bound)"
     u = unit_roundoff(actual.dtype)
     exact = comparison.max_relative == 0
+    finite = not comparison.nonfinite  # JSON has no inf: a NaN/inf tap is counted instead
     row.update(
-        status="pass" if comparison.max_relative <= comparison.bound else "FAIL",
-        max_relative_error=comparison.max_relative,
-        digits=None if exact else round(comparison.digits, 2),
-        error_over_u=comparison.max_relative / u,
+        status="pass" if comparison.passed else "FAIL",
+        max_relative_error=comparison.max_relative if finite else None,
+        digits=None if exact or not finite else round(comparison.digits, 2),
+        error_over_u=comparison.max_relative / u if finite else None,
+        nonfinite_taps=len(comparison.nonfinite),
         bound=comparison.bound,
         error_model=model_text,
         bad_taps=len(comparison.bad),
@@ -681,6 +683,12 @@ def _markdown(records: list[dict], env: dict) -> str:
             head = f"| {record['configuration']} | `{record['kernel']}`{variant} | {row['dtype']} "
             if row["status"] == "error":
                 lines.append(f"{head}| — | — | — | — | — | error: {row['error']} |")
+                continue
+            if row.get("nonfinite_taps"):
+                lines.append(
+                    f"{head}| {row['nonfinite_taps']} taps NaN/inf | — | — "
+                    f"| {row['bound']:.1e} | {row['error_model']} | {row['status']} |"
+                )
                 continue
             lines.append(
                 f"{head}| {row['max_relative_error']:.2e} | {_fmt(row['digits'], '.1f')} "
@@ -766,7 +774,7 @@ def build_precision_report(
         "environment": env,
     }
     target = out_dir / "precision.json"
-    target.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(data, indent=1, sort_keys=False, allow_nan=False) + "\n", encoding="utf-8")
     return [markdown, target]
 
 
@@ -782,7 +790,9 @@ def precision_failures(json_path: Path) -> list[str]:
     for case in data["cases"]:
         for row in case.get("rows", []):
             where = f"{case['case']} {row['dtype']}"
-            if row["status"] == "FAIL":
+            if row["status"] == "FAIL" and row.get("nonfinite_taps"):
+                lines.append(f"{where}: FAIL, {row['nonfinite_taps']} taps are NaN or infinite")
+            elif row["status"] == "FAIL":
                 lines.append(
                     f"{where}: FAIL, error {row['max_relative_error']:.1e} > bound "
                     f"{row['bound']:.1e} ({row['error_model']})"

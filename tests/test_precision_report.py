@@ -32,6 +32,7 @@ ROW_KEYS = {
     "max_relative_error",
     "digits",
     "error_over_u",
+    "nonfinite_taps",
     "bound",
     "error_model",
     "bad_taps",

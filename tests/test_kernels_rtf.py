@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 import torch
@@ -24,6 +26,8 @@ from hippo_verify import InvalidArgumentError, InvalidTypeError
 from hippo_verify.kernels.conv import fft_conv
 from hippo_verify.kernels.rtf import (
     RTFConditioningWarning,
+    RTFStabilityWarning,
+    default_max_tail,
     rtf_diagnostics,
     rtf_impulse_response,
     rtf_kernel,
@@ -38,8 +42,10 @@ from hippo_verify.testing import (
     compare_kernel,
     error_bound,
     registered_models,
+    unit_roundoff,
 )
 from hippo_verify.testing._bounds.rtf import (
+    _aliased_cbar,
     componentwise_conv_condition,
     rtf_condition,
     rtf_impulse_condition,
@@ -126,9 +132,11 @@ NEAR_B = (1.0, -0.5, 0.25, 0.125)
 @pytest.mark.parametrize(("d", "L"), CANONICAL)
 def test_fft_kernel_matches_aliased_oracle(d, L, dtype, device):
     a, b, _ = _system(d)
-    # The aliased kernel itself is the object here; d = 64 at L = 256 has a tail of 2e-3
-    # (the response has not decayed: see test_canonical_d64_L256_is_flagged_as_aliased).
-    K = rtf_kernel(_t(a, dtype, device), _t(b, dtype, device), L, max_tail=math.inf)
+    # the default reading is the aliased kernel itself, whatever its tail (d = 64 at
+    # L = 256 has a tail of 2e-3: see test_canonical_d64_L256_tail_is_refused_on_request)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # stable by sum|a_i| = 0.9: no stability warning
+        K = rtf_kernel(_t(a, dtype, device), _t(b, dtype, device), L)
     assert K.shape == (L,) and K.dtype == dtype and K.device.type == device
     assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L))
 
@@ -165,18 +173,99 @@ def test_recurrence_matches_convolution_oracle(d, L, dtype, device):
     )
 
 
-def test_canonical_d64_L256_is_flagged_as_aliased():
+def test_canonical_d64_L256_tail_is_refused_on_request():
     """Random degree-64 denominators have poles of modulus ~0.97: at L = 256 the response
-    has not decayed, the aliased kernel differs from the truncated one by ~2e-4, and the
-    default gate says so instead of passing it as the SSM's L-tap kernel."""
+    has not decayed and the aliased kernel differs from the truncated one by ~2e-4. The
+    default returns it (it is RTF's kernel); the impulse reading (max_tail) refuses it."""
     a, b, _ = _system(64)
     at, bt = _t(a, torch.float64, "cpu"), _t(b, torch.float64, "cpu")
+    K = rtf_kernel(at, bt, 256)
     with pytest.raises(InvalidArgumentError, match="tail"):
-        rtf_kernel(at, bt, 256)
-    K = rtf_kernel(at, bt, 256, check="none")
+        rtf_kernel(at, bt, 256, max_tail=default_max_tail(torch.float64))
     drift = compare_kernel(K, _oracle(a, b, 256, False)).max_relative
     assert 1e-5 < drift < 1e-2
     assert float(rtf_diagnostics(at, 256, b=bt).tail) > 1e-4
+
+
+# The example of issue 9: sum|a_i| = 0.95 < 1, tail 1.2e-3 at L = 64 (refused by default
+# before). Odd L too: irfft without n=L returns L - 1 taps there.
+ISSUE_A, ISSUE_B = (0.5, -0.3, 0.1, 0.05), (1.0, -0.5, 0.25, 0.125)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("L", [64, 63, 65])
+def test_issue_example_is_returned_by_default(L, dtype):
+    a, b = (tuple(_t(v, torch.float32, "cpu").double().tolist()) for v in (ISSUE_A, ISSUE_B))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        K = rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), L)
+    assert K.shape == (L,)
+    assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L))
+    with pytest.raises(InvalidArgumentError, match="tail"):  # the impulse reading refuses
+        rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), L, max_tail=default_max_tail(dtype))
+
+
+def _paper_system(d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The RTF paper's regime: random a with sum|a_i| = 1/2 (stable), random b; float32
+    values so both dtypes see the same numbers."""
+    rng = np.random.default_rng(seed + 17 * d)
+    v = rng.standard_normal(d)
+    a = (0.5 * v / np.abs(v).sum()).astype(np.float32).astype(np.float64)
+    return a, rng.standard_normal(d).astype(np.float32).astype(np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_paper_regime_matches_aliased_oracle(dtype):
+    """d = 64, L = 1024, sum|a_i| = 1/2: returned by default, inside rtf-fft of the oracle."""
+    a, b = (tuple(v.tolist()) for v in _paper_system(64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        K = rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), 1024)
+    cond = rtf_condition(a, 1024)
+    assert_kernel_close(K, _oracle(a, b, 1024, True), algorithm="rtf-fft", cond=cond)
+
+
+def _periodized_response(a: np.ndarray, b: np.ndarray, L: int) -> tuple[np.ndarray, float]:
+    """(K, err): K_k = sum_m h_{k + mL} with h from scipy's IIR filter in long double (time
+    domain, no FFT) over 4 periods, and a bound on K's relative error: the filter's
+    rounding, (d + 5) u (1 + s) sum|g| max|h| (as rtf_impulse_condition, u of long
+    double), plus the periods left out, at most s/(1 - s) times the last d taps
+    (|h_k| <= s max of the d taps before it, s = sum|a_i| < 1)."""
+    from scipy.signal import lfilter
+
+    d, s = len(a), float(np.abs(a).sum())
+    assert s < 1
+    impulse = np.zeros(4 * L, dtype=np.longdouble)
+    impulse[0] = 1
+    a_full = np.r_[1.0, a].astype(np.longdouble)
+    h = lfilter(b.astype(np.longdouble), a_full, impulse)
+    K = h.reshape(4, L).sum(axis=0)
+    g_sum = float(np.abs(lfilter(np.ones(1, dtype=np.longdouble), a_full, impulse[:L])).sum())
+    u = float(np.finfo(np.longdouble).eps) / 2
+    rounding = (d + 5) * u * (1 + s) * g_sum * float(np.abs(h).max())
+    left_out = s / (1 - s) * float(np.abs(h[-d:]).max())
+    return K.astype(np.float64), (rounding + left_out) / float(np.abs(K).max())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("d", "L"), [(512, 2048), pytest.param(4096, 16384, marks=pytest.mark.slow)]
+)
+def test_paper_regime_matches_periodized_response(d, L, dtype):
+    """The paper's sizes (d up to 4096, L up to 16384), where the oracle is too slow:
+    against the periodized impulse response of scipy's filter in long double, an
+    independent time-domain route, within rtf-fft plus the reference's own error bound."""
+    if dtype == torch.float64 and np.finfo(np.longdouble).eps >= 2.0**-52:
+        pytest.skip("long double is double here: the reference is not sharper than float64")
+    a, b = _paper_system(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        K = rtf_kernel(torch.tensor(a, dtype=dtype), torch.tensor(b, dtype=dtype), L)
+    reference, reference_error = _periodized_response(a, b, L)
+    error = float(np.abs(K.double().numpy() - reference).max() / np.abs(reference).max())
+    bound = error_bound("rtf-fft", dtype, L=L, cond=rtf_condition(a, L))
+    assert reference_error <= bound / 2  # sharp enough to fail a kernel outside the bound
+    assert error <= bound + reference_error, (error, bound, reference_error)
 
 
 # ---------------------------------------------------------------------------------------
@@ -306,10 +395,12 @@ def test_cbar_equals_a_times_aliased_kernel_mod_z_d(d, L):
         float(ctx.fsum(ctx.mpf(a_full[i]) * ctx.convert(K[k - i]) for i in range(k + 1)))
         for k in range(d)
     ]
-    C = rtf_realization(_f64(a), _f64(b), L).C
     scale = max(abs(v) for v in expected)
-    err = float((C - _f64(expected)).abs().max()) / scale
-    assert err <= 64 * d * 2.0**-53 * rtf_condition(a, L)
+    # the kernel's route (g and a solve) and the error models' own (numpy.fft, for
+    # rtf_recurrence_condition) both against it
+    for C in (rtf_realization(_f64(a), _f64(b), L).C, _f64(_aliased_cbar(np.array(a), b, L))):
+        err = float((C - _f64(expected)).abs().max()) / scale
+        assert err <= 64 * d * 2.0**-53 * rtf_condition(a, L)
 
 
 def test_step_by_hand_equals_recurrence():
@@ -370,15 +461,20 @@ DRIFTED = [
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(("r", "m"), DRIFTED)
-def test_gate_refuses_drifted_kernels(r, m, dtype):
+def test_impulse_reading_refuses_drifted_kernels(r, m, dtype):
+    """With max_tail (the impulse reading) every drifted kernel is refused; by default only
+    an inaccurate one (condition, NaN) is, and what is returned is the aliased kernel."""
     L = 256
     a = _pole_pair(r, 2 * math.pi * m / L)
     at, bt = torch.tensor(a, dtype=dtype), torch.tensor(NEAR_B, dtype=dtype)
+    impulse = {"max_tail": default_max_tail(dtype)}
     with pytest.raises(InvalidArgumentError, match="conditioning gate") as raised:
-        rtf_kernel(at, bt, L)
+        rtf_kernel(at, bt, L, **impulse)
     assert "tail" in str(raised.value) or "condition" in str(raised.value)
-    with pytest.warns(RTFConditioningWarning):
-        K = rtf_kernel(at, bt, L, check="warn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        K = rtf_kernel(at, bt, L, check="warn", **impulse)
+    assert RTFConditioningWarning in [w.category for w in caught]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert torch.equal(rtf_kernel(at, bt, L, check="none"), K)
@@ -396,6 +492,90 @@ def test_gate_refuses_drifted_kernels(r, m, dtype):
         assert_kernel_close(
             K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L)
         )
+    # the default (aliased reading) refuses only where the result itself is inaccurate
+    estimated = unit_roundoff(dtype) * math.log2(L) * rtf_condition(a, L)
+    if r == 1.0 or estimated > math.sqrt(unit_roundoff(dtype)):
+        with pytest.raises(InvalidArgumentError, match="condition|NaN"):
+            rtf_kernel(at, bt, L)
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert torch.equal(rtf_kernel(at, bt, L), K)
+        assert [w.category for w in caught] == ([RTFStabilityWarning] if r > 1 else [])
+
+
+def _rho_in(message: str) -> float:
+    """The spectral radius a stability warning names."""
+    found = re.search(r"rho = ([0-9.e+-]+)", message)
+    assert found, message
+    return float(found.group(1))
+
+
+def test_unstable_a_warns_with_the_spectral_radius_and_stays_exact():
+    L = 256
+    a = _pole_pair(1.01, 2 * math.pi * 5 / L)
+    with pytest.warns(RTFStabilityWarning, match="spectral radius") as caught:
+        K = rtf_kernel(_f64(a), _f64(NEAR_B), L)
+    rho = max(abs(np.roots([1.0, *a])))  # independent: numpy's companion eigenvalues
+    assert _rho_in(str(caught[0].message)) == pytest.approx(rho, rel=1e-9)
+    assert_kernel_close(
+        K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L)
+    )
+
+
+def test_pole_on_the_circle_with_sum_abs_a_exactly_one_warns():
+    """a(z) = 1 + z^2: sum|a_i| = 1 exactly (Rouche's test must be strict), poles +-i on
+    the circle but not 63rd roots of unity, so the kernel is accurate and returned."""
+    at, bt = _f64([0.0, 1.0]), _f64([1.0, 0.5])
+    with pytest.warns(RTFStabilityWarning, match="on or\noutside|on or outside") as caught:
+        rtf_kernel(at, bt, 63)
+    assert _rho_in(str(caught[0].message)) == pytest.approx(1.0, abs=1e-12)
+    diag = rtf_diagnostics(at, 63)
+    assert not bool(diag.stable_by_sum) and float(diag.sum_abs_a) == 1.0
+    with pytest.raises(InvalidArgumentError, match="not stable"):
+        rtf_realization(at, bt, 63)
+
+
+def test_large_unstable_a_warns_with_certified_bounds():
+    """d = 300 > 256 (no eigenvalues): one pole 1.25 found by the argument principle; the
+    warning's Cauchy bound R must hold: rho <= R (rho from numpy.roots)."""
+    rng = np.random.default_rng(3)
+    c = rng.standard_normal(299)
+    a = np.convolve([1.0, -1.25], np.r_[1.0, 0.3 * c / np.abs(c).sum()])[1:]
+    with pytest.warns(RTFStabilityWarning, match="1 of its 300 poles") as caught:
+        rtf_kernel(_f64(a), _f64(np.ones(300)), 1024)
+    bound = float(re.search(r"1 < rho <= ([0-9.e+-]+)", str(caught[0].message)).group(1))
+    rho = max(abs(np.roots(np.r_[1.0, a])))
+    assert 1 < rho <= bound < 1.5
+
+
+@pytest.mark.parametrize("r", [0.9, 0.99])
+def test_stable_a_beyond_rouche_does_not_warn(r):
+    """sum|a_i| > 1 but every pole inside: certified stable, no warning (not vacuous)."""
+    a = _pole_pair(r, 0.3, rest=(0.9, 0.2))
+    assert sum(abs(v) for v in a) > 1 and max(abs(np.roots([1.0, *a]))) < 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rtf_kernel(_f64(a), _f64(NEAR_B), 4096)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tail_threshold_is_exact_and_the_default_is_sqrt_u(dtype):
+    """One pole r (h_k = r^k): refused iff tail > max_tail, tail taken from the oracle;
+    default_max_tail(dtype) = sqrt(u) refuses a tail of 10 sqrt(u)."""
+    L, target = 64, 10 * math.sqrt(unit_roundoff(dtype))
+    r = float(torch.tensor(target ** (1 / (L - 1)), dtype=torch.float32))
+    K = _floats(_oracle((-r,), (1.0,), L, True))
+    tail = float(K[-1].abs() / K.abs().max())
+    assert 3 * math.sqrt(unit_roundoff(dtype)) < tail < 30 * math.sqrt(unit_roundoff(dtype))
+    at, bt = torch.tensor([-r], dtype=dtype), torch.tensor([1.0], dtype=dtype)
+    assert default_max_tail(dtype) == math.sqrt(unit_roundoff(dtype))
+    with pytest.raises(InvalidArgumentError, match="tail"):
+        rtf_kernel(at, bt, L, max_tail=default_max_tail(dtype))
+    with pytest.raises(InvalidArgumentError, match="tail"):
+        rtf_kernel(at, bt, L, max_tail=0.9 * tail)
+    rtf_kernel(at, bt, L, max_tail=1.1 * tail)
+    rtf_kernel(at, bt, L)  # the default: no tail check
 
 
 def test_unstable_denominator_is_reported_everywhere():
@@ -494,11 +674,49 @@ A4 = torch.tensor([0.1, -0.2, 0.05, 0.1], dtype=torch.float64)
             "last dimension",
         ),
         (lambda: rtf_diagnostics(A4, 8, max_eig_d=-1), InvalidArgumentError, ">= 0"),
+        (lambda: rtf_kernel(A4, A4.to("meta"), 8), InvalidArgumentError, "different devices"),
+        (
+            lambda: rtf_recurrence(A4, A4, torch.ones(8, device="meta"), L=8),
+            InvalidArgumentError,
+            "different devices",
+        ),
+        (
+            lambda: rtf_step(torch.zeros(4), torch.ones(16), A4.float(), A4.float()),
+            InvalidArgumentError,
+            "time dimension",
+        ),
+        (
+            lambda: rtf_step(torch.zeros(4), torch.ones(2, 1), A4.float(), A4.float()),
+            InvalidArgumentError,
+            "state's batch shape",
+        ),
+        (lambda: rtf_kernel(A4, A4, 10**12), InvalidArgumentError, "kernel_elements"),
+        (
+            lambda: rtf_kernel(A4.expand(2**16, 4), A4, 2**16),
+            InvalidArgumentError,
+            "kernel_elements",
+        ),
+        (lambda: rtf_impulse_response(A4, A4, 10**12), InvalidArgumentError, "kernel_elements"),
+        (lambda: rtf_realization(A4, A4, 10**12), InvalidArgumentError, "kernel_elements"),
+        (lambda: rtf_diagnostics(A4, 10**12), InvalidArgumentError, "kernel_elements"),
+        (
+            lambda: rtf_recurrence(A4, A4, torch.ones(4, dtype=torch.float64), L=10**12),
+            InvalidArgumentError,
+            "kernel_elements",
+        ),
     ],
 )
 def test_bad_input_is_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
+def test_a_and_b_on_different_devices_are_refused():
+    with pytest.raises(InvalidArgumentError, match="different devices"):
+        rtf_kernel(A4, A4.cuda(), 8)
+    with pytest.raises(InvalidArgumentError, match="different devices"):
+        rtf_step(torch.zeros(4).cuda(), torch.tensor(1.0), A4.float().cuda(), A4.float().cuda())
 
 
 def test_impulse_response_allows_d_at_least_L():
@@ -577,3 +795,44 @@ def test_drift_at_L4096_matches_the_stated_facts(r, drift_min):
     assert compare_kernel(K, _oracle(a, NEAR_B, L, False)).max_relative > drift_min
     with pytest.raises(InvalidArgumentError, match="tail"):
         rtf_kernel(_f64(a), _f64(NEAR_B), L)
+
+
+# ---------------------------------------------------------------------------------------
+# The error models fail a kernel that lost digits
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("algorithm", ["rtf-fft", "rtf-impulse", "rtf-recurrence"])
+def test_models_fail_a_kernel_that_lost_digits(algorithm, dtype):
+    """The correct output with one tap moved by 30 u g (g the model's growth; the constants
+    c of these models are <= 4) must fail: a model made 10x looser (c >= 20) passes it."""
+    a, b, u = _system(4)
+    L = 256
+    at, bt, ut = (_t(v, dtype, "cpu") for v in (a, b, u))
+    if algorithm == "rtf-fft":
+        got, oracle, cond = rtf_kernel(at, bt, L), _oracle(a, b, L, True), rtf_condition(a, L)
+    elif algorithm == "rtf-impulse":
+        got, oracle = rtf_impulse_response(at, bt, L), _oracle(a, b, L, False)
+        cond = _imp_cond(a, L)
+    else:
+        got, oracle = rtf_recurrence(at, bt, ut, L=L), _conv_oracle(u, a, b, L)
+        cond = _rec_cond(a, b, u, L)
+    assert_kernel_close(got, oracle, algorithm=algorithm, N=4, cond=cond)
+    u_g = (
+        error_bound(algorithm, dtype, L=L, N=4, cond=cond) / registered_models()[algorithm].constant
+    )
+    bad = got.double().clone()
+    bad[7] += 30 * u_g * float(_floats(oracle).abs().max())
+    with pytest.raises(AssertionError, match="outside the bound"):
+        assert_kernel_close(bad.to(dtype), oracle, algorithm=algorithm, N=4, cond=cond)
+
+
+@pytest.mark.parametrize("algorithm", ["rtf-fft", "rtf-impulse", "rtf-recurrence"])
+def test_model_constant_is_the_one_its_justification_derives(algorithm):
+    """c is chosen from measurements (its justification ends 'c = X (Nx the worst
+    ratio)'); a constant that drifted from that derivation is a looser or tighter model
+    than the one justified."""
+    model = registered_models()[algorithm]
+    stated = re.findall(r"c = ([0-9.]+) \(", model.justification)
+    assert stated and float(stated[-1]) == model.constant

@@ -41,17 +41,28 @@ Cayley-Hamilton). The continuation is a linear function of the last d taps K_{L-
 at most s times their max, so max_k |K_k - h_k| <= s max_{L-d <= k < L} |K_k|. The FFT
 gate therefore measures the *tail* max_{L-d <= k < L} |K_k| / max_k |K_k|.
 
-Why a gate: the FFT always returns *something*. Near a pole on an L-th root of unity
-DFT(a_pad) is tiny (exactly 0 only by luck of rounding) and the division amplifies the
-FFT's rounding by about cond = max|a_hat| / min|a_hat| while the kernel grows huge, with
-no inf or NaN; with poles near the unit circle the aliased kernel drifts from the
-truncated response (measured, max|K - h| / max|K| for a pole pair r e^{+-2 pi i 5/L} times
-1 + 0.3 z - 0.2 z^2: r = 0.99, 0.999, 0.9999 give 8e-2, 3.4, 39 at L = 256 and -, 1.7e-2,
-2.0 at L = 4096, where r = 0.99 does not drift (0.99^4096 ~ 1e-18) and only amplifies
-rounding by cond = 1.8e4); for an unstable a it returns a bounded kernel that is not the
-periodization of any decaying response. ``rtf_kernel`` detects all three from what the
-FFT already computed (min/max |a_hat| and the kernel's last d taps) and raises, warns or
-stays silent (``check``).
+Which kernel is wanted. In RTF (seed 002) K is not an approximation of h: C~ = b is the
+trained parameter, and K is exact for the realization (Ab, e_1, Cbar = b (I - Ab^L)^{-1}).
+So ``rtf_kernel`` returns K by default whatever the tail, and refuses only a K that is
+itself inaccurate. A caller who wants K as the truncated impulse response h (an SSM whose
+response must have decayed within L taps) opts in with ``max_tail``.
+
+The checks of ``rtf_kernel`` (from what the FFT already computed, O(L) per system):
+
+* condition max|a_hat| / min|a_hat| too large: the FFT always returns *something*; near a
+  pole on an L-th root of unity DFT(a_pad) is tiny (exactly 0 only by luck of rounding)
+  and the division amplifies the FFT's rounding by about cond while the kernel grows huge,
+  with no inf or NaN. Refused (the result is inaccurate).
+* NaN or infinite taps: refused.
+* only with ``max_tail`` (the impulse reading): the tail above it. Measured drift
+  max|K - h| / max|K| for a pole pair r e^{+-2 pi i 5/L} times 1 + 0.3 z - 0.2 z^2:
+  r = 0.99, 0.999, 0.9999 give 8e-2, 3.4, 39 at L = 256 and -, 1.7e-2, 2.0 at L = 4096.
+* stability: an unstable a (a pole |lambda| >= 1) still has an exact aliased kernel, but
+  its recurrent form diverges (the state grows like rho^k): ``RTFStabilityWarning``,
+  naming the spectral radius rho or a certified bound on it. sum|a_i| < 1 proves
+  stability in O(d) (Rouche); otherwise the argument principle on DFT(a_pad) counts the
+  poles outside the circle (certified when the samples are dense enough, see
+  ``_zeros_inside``), and eigenvalues of companion(a) name rho when d <= 256.
 """
 
 from __future__ import annotations
@@ -64,13 +75,16 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_choice, require_int
+from .._validation import require_choice, require_int, require_size
 from ._args import as_tensor, broadcast_batch, require_L
 
 __all__ = [
     "RTFConditioningWarning",
     "RTFDiagnostics",
     "RTFRealization",
+    "RTFStabilityWarning",
+    "default_max_condition",
+    "default_max_tail",
     "rtf_diagnostics",
     "rtf_impulse_response",
     "rtf_kernel",
@@ -88,6 +102,12 @@ DEFAULT_MAX_EIG_D = 256
 
 class RTFConditioningWarning(UserWarning):
     """An RTF kernel or realization failed its conditioning gate under ``check="warn"``."""
+
+
+class RTFStabilityWarning(UserWarning):
+    """``rtf_kernel`` got a denominator with a pole on or outside the unit circle, or one
+    whose stability could not be certified cheaply. The aliased kernel is still exact
+    (DFT(K) = DFT(b_pad) / DFT(a_pad)), but its recurrent form diverges."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,8 +133,24 @@ def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
     return dtype
 
 
+def _same_device(family: str, **values: Any) -> None:
+    """InvalidArgumentError if the tensors among ``values`` live on different devices
+    (checked first, so no torch op ever mixes devices)."""
+    devices = {name: v.device for name, v in values.items() if isinstance(v, torch.Tensor)}
+    if len(set(devices.values())) > 1:
+        listed = ", ".join(f"{name} on {device}" for name, device in devices.items())
+        raise InvalidArgumentError(f"{family}: tensors are on different devices: {listed}")
+
+
+def _require_elements(family: str, batch: tuple[int, ...], per_system: int) -> None:
+    """Refuse, before allocating, a job whose largest tensor exceeds ``kernel_elements``."""
+    what = f"{family}: elements of the largest tensor (batch {tuple(batch)} x {per_system})"
+    require_size(what, math.prod(batch) * per_system, "kernel_elements")
+
+
 def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(a, b) as real tensors (..., d) of one dtype, d >= 1, batch dims broadcast."""
+    _same_device(family, a=a, b=b)
     a = as_tensor("a", a, min_dim=1)
     b = as_tensor("b", b, min_dim=1)
     d = a.shape[-1]
@@ -137,7 +173,7 @@ def _require_check(check: Any) -> str:
     return require_choice("check", check, CHECK_MODES)
 
 
-def _require_threshold(name: str, value: Any, default: float) -> float:
+def _require_threshold(name: str, value: Any, default: float | None) -> float | None:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -163,8 +199,9 @@ def default_max_condition(dtype: torch.dtype, L: int) -> float:
 
 
 def default_max_tail(dtype: torch.dtype) -> float:
-    """sqrt(u): the largest tail (last d taps / max tap) ``rtf_kernel`` accepts by default
-    (1.5e-8 in float64, 2.4e-4 in float32)."""
+    """sqrt(u) (1.5e-8 in float64, 2.4e-4 in float32): the conventional ``max_tail`` of the
+    impulse reading, ``rtf_kernel(a, b, L, max_tail=default_max_tail(dtype))``: accept K as
+    the truncated response h only if the aliasing term is below sqrt(u) of max|K|."""
     return math.sqrt(_unit_roundoff(dtype))
 
 
@@ -271,6 +308,7 @@ def rtf_diagnostics(
     a, b = _coefficients(a, b, "rtf_diagnostics")
     L = _require_length(L, a.shape[-1], "rtf_diagnostics")
     max_eig_d = require_int("max_eig_d", max_eig_d, minimum=0)
+    _require_elements("rtf_diagnostics", a.shape[:-1], L)
     a64, b64 = a.to(torch.float64), b.to(torch.float64)
     d = a.shape[-1]
     A_hat = _a_hat(a64, L)
@@ -378,8 +416,9 @@ def _gate_message(
             "relative to max|K| (K_k - h_k is exactly the continuation of K past L; it is "
             "<= sum|a_i| times this when sum|a_i| < 1). If a is unstable (see "
             "rtf_diagnostics(a, L).stable) K is not the periodization of any decaying "
-            "response. Pass max_tail=math.inf if the aliased kernel itself is wanted (the "
-            "RTF parametrization, whose recurrent form is rtf_realization)"
+            "response. This check runs only because max_tail was given (the impulse "
+            "reading); leave max_tail=None for the aliased kernel itself (the RTF "
+            "parametrization, exact for the realization of rtf_realization)"
         )
     lines.append(
         "Use check='warn' or check='none' to get the kernel anyway; rtf_diagnostics gives "
@@ -414,32 +453,49 @@ def rtf_kernel(
 
     a_pad = (1, a_1, ..., a_d, 0, ..., 0) and b_pad = (b_1, ..., b_d, 0, ..., 0), both of
     length L; K is the unique length-L sequence whose cyclic convolution with a_pad is
-    b_pad, i.e. DFT_L(K)_j = b(z_j)/a(z_j) at z_j = e^{-2 pi i j/L}; for stable a it is the
-    periodized impulse response sum_m h_{k+mL} (module docstring). This is the oracle
+    b_pad, i.e. DFT_L(K)_j = b(z_j)/a(z_j) at z_j = e^{-2 pi i j/L}. It is exact, with no
+    truncation, for the realization (companion(a), e_1, Cbar = b (I - companion(a)^L)^{-1})
+    (RTF's C~ = b is the trained parameter; ``rtf_realization``); for stable a it is also
+    the periodized impulse response sum_m h_{k+mL} (module docstring). This is the oracle
     ``rtf_kernel(a, b, L, aliased=True)``. Cost: three real FFTs of length L per system,
     O(L log L) whatever d < L is (the padding is done by ``rfft(x, n=L)``).
 
-    The gate (``check``), from quantities the FFT already has, per system:
+    Two readings, chosen by ``max_tail``:
+
+    * ``max_tail=None`` (default): the aliased kernel itself. Returned whatever the tail.
+    * ``max_tail=t`` (a number > 0): K as the truncated impulse response h of an SSM whose
+      response decays within L taps. Refused (per ``check``) when
+      tail = max_{L-d <= k < L} |K_k| / max_k |K_k| > t; since K_k - h_k is the
+      continuation of K past L, max|K - h| <= sum|a_i| * tail * max|K| when sum|a_i| < 1.
+      ``default_max_tail(dtype)`` = sqrt(u) is the conventional t; ``math.inf`` is the
+      same as None.
+
+    The checks (``check``), from quantities the FFT already has, per system:
 
     * condition = max_j |a_hat_j| / min_j |a_hat_j| > ``max_condition`` (default
       1/(sqrt(u) log2 L): 8.4e6 at L = 256 and 5.6e6 at L = 4096 in float64, 512 and 341 in
       float32): a pole on or near an L-th root of unity; the estimated rounding error
-      u log2(L) cond would exceed sqrt(u);
-    * NaN or infinite taps (an exact zero of a_hat, or overflow): always a failure;
-    * tail = max_{L-d <= k < L} |K_k| / max_k |K_k| > ``max_tail`` (default sqrt(u):
-      1.5e-8 float64, 2.4e-4 float32): the response has not decayed within L taps (poles
-      near or outside the unit circle, including every unstable a), so K differs from the
-      truncated response h by about tail * max|K|. ``max_tail=math.inf`` disables this part
-      (when the aliased kernel itself is wanted).
+      u log2(L) cond would exceed sqrt(u). Refused.
+    * NaN or infinite taps (an exact zero of a_hat, or overflow): refused.
+    * the tail, only when ``max_tail`` is given (above).
+    * stability: a pole with |lambda| >= 1 (or stability that cannot be certified cheaply:
+      sum|a_i| >= 1, d > 256 and the argument principle inconclusive) issues an
+      ``RTFStabilityWarning`` naming the spectral radius rho (float64 eigenvalues of
+      companion(a) when d <= 256) or the certified bounds 1 < rho <= R (argument principle
+      and Cauchy's bound R: sum_i |a_i| R^{-i} = 1). Never raised: K is exact, only its
+      recurrent form diverges (``rtf_realization`` refuses it). O(d) when sum|a_i| < 1
+      (Rouche), else one float64 FFT of a per doubling of the sampling (at most 16 L).
 
-    ``check="raise"`` raises ``InvalidArgumentError`` naming the measured numbers and what
-    they mean; ``"warn"`` issues an ``RTFConditioningWarning`` with the same text and
-    returns K; ``"none"`` skips the gate (no device synchronization).
+    ``check="raise"`` raises ``InvalidArgumentError`` for a refused kernel, naming the
+    measured numbers and what they mean (and warns about stability); ``"warn"`` issues an
+    ``RTFConditioningWarning`` with the same text instead and returns K; ``"none"`` skips
+    every check (no device synchronization).
 
     Arguments:
         a: (..., d) real coefficients a_1..a_d of the denominator, d >= 1.
         b: (..., d) real coefficients b_1..b_d of the numerator; batch dims broadcast with a.
-        L: number of taps, an int > d.
+        L: number of taps, an int > d; batch x L must be within the size limit
+            ``kernel_elements`` (``hippo_verify.size_limits``).
 
     Dtypes: float64 or float32 (promoted between a and b); the FFTs run in that precision
     (complex128 / complex64). Same device for a and b; the result is on it.
@@ -450,7 +506,8 @@ def rtf_kernel(
     Raises:
         InvalidTypeError: non-tensors, integer/complex/half dtypes, bad check or thresholds.
         InvalidArgumentError: d = 0, d mismatch, d >= L, L < 1, NaN/inf, non-broadcasting
-            batches, different devices; and the gate under ``check="raise"``.
+            batches, different devices, batch x L above ``kernel_elements``; and the checks
+            under ``check="raise"``.
     """
     a, b = _coefficients(a, b, "rtf_kernel")
     d = a.shape[-1]
@@ -459,13 +516,128 @@ def rtf_kernel(
     max_condition = _require_threshold(
         "max_condition", max_condition, default_max_condition(a.dtype, L)
     )
-    max_tail = _require_threshold("max_tail", max_tail, default_max_tail(a.dtype))
+    max_tail = _require_threshold("max_tail", max_tail, None)
+    _require_elements("rtf_kernel", a.shape[:-1], L)
     A_hat = _a_hat(a, L)
     K = torch.fft.irfft(torch.fft.rfft(b, n=L) / A_hat, n=L)
     if check != "none":
         message = _gate_message("rtf_kernel", A_hat, K, d, L, a.dtype, max_condition, max_tail)
         _enforce(message, check)
+        stability = _stability_warning(a, L)
+        if stability is not None:
+            warnings.warn(stability, RTFStabilityWarning, stacklevel=2)
     return K
+
+
+# ---------------------------------------------------------------------------------------
+# Stability of the denominator (rtf_kernel's warning)
+# ---------------------------------------------------------------------------------------
+
+#: The finest sampling of a(z) on the circle ``_zeros_inside`` tries, in multiples of L.
+_MAX_OVERSAMPLING = 16
+
+
+def _full_circle(A_hat: torch.Tensor, n: int) -> torch.Tensor:
+    """DFT_n of real a_pad at all n frequencies from its half spectrum (conjugate symmetry)."""
+    return torch.cat([A_hat, A_hat[..., 1 : (n + 1) // 2].conj().flip(-1)], dim=-1)
+
+
+def _zeros_inside(a64: torch.Tensor, L: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(count, certified): zeros of a(z) in |z| < 1, i.e. poles |lambda| > 1, per system.
+
+    Argument principle: count = winding number of a(e^{i theta}) around 0, summed from the
+    principal args of a(z_{j+1}) / a(z_j) over n samples (the DFT runs clockwise, hence the
+    sign). Certified when (2 pi / n) sum_i i |a_i| <= min_j |a(z_j)| / 2: on each arc
+    |a(z) - a(z_j)| <= (2 pi / n) max|a'| stays below |a(z_j)| / 2, so the image of the arc
+    lies in a disk that excludes 0 and its arg change is the principal one. n doubles from
+    L up to 16 L until every system is certified.
+    """
+    slope = torch.arange(1, a64.shape[-1] + 1, dtype=a64.dtype, device=a64.device) * a64.abs()
+    slope = slope.sum(dim=-1)
+    n = L
+    while True:
+        z = _full_circle(_a_hat(a64, n), n)
+        steps = torch.angle(z.roll(-1, dims=-1) / z)
+        count = torch.round(-steps.sum(dim=-1) / (2 * math.pi))
+        certified = (2 * math.pi / n) * slope <= z.abs().amin(dim=-1) / 2
+        if bool(certified.all()) or n >= _MAX_OVERSAMPLING * L:
+            return count, certified
+        n *= 2
+
+
+def _cauchy_bound(a64: torch.Tensor) -> torch.Tensor:
+    """R with sum_i |a_i| R^{-i} = 1 (>= every |lambda|; Cauchy), by bisection on [1, 1 +
+    max|a_i|] (the root is >= 1 when sum|a_i| >= 1); the upper end is returned."""
+    c = a64.abs()
+    powers = torch.arange(1, c.shape[-1] + 1, dtype=c.dtype, device=c.device)
+    lo = torch.ones_like(c[..., 0])
+    hi = 1 + c.amax(dim=-1)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        above = (c * mid[..., None] ** -powers).sum(dim=-1) > 1  # root is above mid
+        lo, hi = torch.where(above, mid, lo), torch.where(above, hi, mid)
+    return hi
+
+
+def _stability_warning(a: torch.Tensor, L: int) -> str | None:
+    """The text of ``rtf_kernel``'s RTFStabilityWarning, or None if every a is stable."""
+    a64 = a.to(torch.float64)
+    suspect = ~(a64.abs().sum(dim=-1) < 1)  # Rouche: sum|a_i| < 1 proves stability
+    if not bool(suspect.any()):
+        return None
+    d, total = a.shape[-1], suspect.numel()
+    count = torch.zeros(suspect.shape, dtype=torch.float64, device=a.device)
+    certified = torch.ones(suspect.shape, dtype=torch.bool, device=a.device)
+    count[suspect], certified[suspect] = _zeros_inside(a64[suspect], L)
+    rho = None
+    if d <= DEFAULT_MAX_EIG_D:  # cheap enough to name rho
+        check_eig = suspect & (~certified | (count > 0))
+        rho = torch.full(suspect.shape, -math.inf, dtype=torch.float64, device=a.device)
+        if bool(check_eig.any()):
+            rho[check_eig] = _spectral_radius(a64[check_eig])
+        tol = d * math.sqrt(_unit_roundoff(torch.float64))  # eigvals' accuracy near 1
+        unstable = (certified & (count > 0)) | ~(rho < 1 - tol)
+        unknown = torch.zeros_like(unstable)
+    else:
+        unstable = certified & (count > 0)
+        unknown = suspect & ~certified
+    if not bool((unstable | unknown).any()):
+        return None
+    lines = []
+    if bool(unstable.any()):
+        if rho is not None:
+            index, _, worst = _worst(rho, unstable)
+            what = (
+                f"spectral radius rho = {worst:.10g} (float64 eigenvalues of companion(a); "
+                f"a pole within {tol:.1e} of the circle counts as on it)"
+            )
+        else:
+            index, flat, n_out = _worst(count, unstable)
+            bound = float(_cauchy_bound(a64.reshape(-1, d)[flat]))
+            what = (
+                f"{int(n_out)} of its {d} poles have |lambda| > 1 (argument principle on "
+                f"DFT(a_pad), certified), so 1 < rho <= {bound:.6g} (Cauchy's bound)"
+            )
+        lines.append(
+            f"rtf_kernel: {int(unstable.sum())} of {total} system(s) have a pole on or "
+            f"outside the unit circle; worst system {index}: {what}"
+        )
+    if bool(unknown.any()):
+        index, flat, _ = _worst(a64.abs().sum(dim=-1), unknown)
+        bound = float(_cauchy_bound(a64.reshape(-1, d)[flat]))
+        lines.append(
+            f"rtf_kernel: the stability of {int(unknown.sum())} of {total} system(s) could "
+            f"not be certified cheaply (sum|a_i| >= 1, d = {d} > {DEFAULT_MAX_EIG_D}, and "
+            f"a(z) comes too close to 0 on the unit circle for the argument principle at "
+            f"{_MAX_OVERSAMPLING} L samples); system {index}: rho <= {bound:.6g} (Cauchy's "
+            f"bound); rtf_diagnostics(a, L, max_eig_d={d}) computes rho"
+        )
+    lines.append(
+        "The aliased kernel returned is still exact (DFT(K) = DFT(b_pad) / DFT(a_pad)), but "
+        "its recurrent form (rtf_realization) diverges like rho^k, and it is not the "
+        "periodization of a decaying impulse response"
+    )
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------
@@ -492,7 +664,9 @@ def rtf_impulse_response(a: Any, b: Any, L: Any) -> torch.Tensor:
         InvalidTypeError / InvalidArgumentError: as ``rtf_kernel`` (except d >= L).
     """
     a, b = _coefficients(a, b, "rtf_impulse_response")
-    return _impulse(a, b, require_L(L))
+    L = require_L(L)
+    _require_elements("rtf_impulse_response", a.shape[:-1], L)
+    return _impulse(a, b, L)
 
 
 def _impulse(a: torch.Tensor, b: torch.Tensor, L: int) -> torch.Tensor:
@@ -603,6 +777,7 @@ def rtf_realization(
     a, b = _coefficients(a, b, "rtf_realization")
     d = a.shape[-1]
     L = _require_length(L, d, "rtf_realization")
+    _require_elements("rtf_realization", a.shape[:-1], max(L + d, d * d))
     check = _require_check(check)
     max_condition = _require_threshold(
         "max_condition", max_condition, default_max_condition(a.dtype, L)
@@ -662,18 +837,23 @@ def rtf_step(state: Any, u_k: Any, a: Any, C: Any) -> tuple[torch.Tensor, torch.
     With A = companion(a), (A x)_0 = -a . x and (A x)_i = x_{i-1}: O(d) per step.
 
     Arguments:
-        state: (..., d) the state x_k (zeros before the first step).
-        u_k: (...) the input sample (batch shape, no time dimension).
+        state: (*batch, d) the state x_k (zeros before the first step); it carries the
+            full batch shape, so that x_{k+1} has the shape of x_k.
+        u_k: the input sample, one per system: shape broadcasting to batch, no time
+            dimension (to run a sequence use ``rtf_recurrence``).
         a: (..., d) denominator coefficients; C: (..., d) output row (Cbar of
-            ``rtf_realization`` to reproduce the aliased kernel, b for the truncated one).
+            ``rtf_realization`` to reproduce the aliased kernel, b for the truncated one);
+            batch dims broadcasting to batch.
 
     Returns:
         (x_{k+1}, y_k), shapes (*batch, d) and (*batch).
 
     Raises:
-        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, NaN/inf, last
-            dimensions of state/a/C differing, non-broadcasting batches.
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, NaN/inf, different
+            devices, last dimensions of state/a/C differing, and u_k, a or C with a batch
+            shape that does not broadcast to the state's (e.g. u_k with a time dimension).
     """
+    _same_device("rtf_step", state=state, u_k=u_k, a=a, C=C)
     state = as_tensor("state", state, min_dim=1)
     u_k = as_tensor("u_k", u_k)
     a = as_tensor("a", a, min_dim=1)
@@ -686,9 +866,16 @@ def rtf_step(state: Any, u_k: Any, a: Any, C: Any) -> tuple[torch.Tensor, torch.
                 f"{tuple(value.shape)}"
             )
     dtype = _real_dtype(state, u_k, a, C, family="rtf_step")
-    broadcast_batch(
+    batch = broadcast_batch(
         "rtf_step", state=state.shape[:-1], u_k=u_k.shape, a=a.shape[:-1], C=C.shape[:-1]
     )
+    if batch != state.shape[:-1]:
+        raise InvalidArgumentError(
+            f"rtf_step: u_k {tuple(u_k.shape)}, a {tuple(a.shape)} and C {tuple(C.shape)} "
+            f"must broadcast to the state's batch shape {tuple(state.shape[:-1])} (state "
+            f"{tuple(state.shape)}); got batch {tuple(batch)}. u_k is one sample per system, "
+            "without a time dimension: loop over time, or use rtf_recurrence for a sequence"
+        )
     return _step(state.to(dtype), u_k.to(dtype), a.to(dtype), C.to(dtype))
 
 
@@ -722,6 +909,7 @@ def rtf_recurrence(
         InvalidTypeError / InvalidArgumentError: as ``rtf_realization``, plus u empty,
             n > L, or u on another device or of an unsupported dtype.
     """
+    _same_device("rtf_recurrence", a=a, b=b, u=u)
     a = as_tensor("a", a, min_dim=1)
     b = as_tensor("b", b, min_dim=1)
     u = as_tensor("u", u, min_dim=1)
@@ -737,6 +925,7 @@ def rtf_recurrence(
             "continued kernel); give len(u) <= L or a longer L"
         )
     batch = broadcast_batch("rtf_recurrence", a=a.shape[:-1], b=b.shape[:-1], u=u.shape[:-1])
+    _require_elements("rtf_recurrence", batch, max(n, a.shape[-1]))
     system = rtf_realization(a.to(dtype), b.to(dtype), L, check=check, max_condition=max_condition)
     d = a.shape[-1]
     a_v = system.a.expand(*batch, d)

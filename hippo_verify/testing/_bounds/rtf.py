@@ -2,10 +2,13 @@
 
 Each bound is c * u * g(L, N, cond) relative to the max-norm of the oracle (see
 ``_error_model``); the conditioning numbers are computed by the helpers below (float64),
-which tests and reports pass as ``cond``. Measurements quoted in the justifications are
-from ``tests/test_kernels_rtf.py`` / ``tests/test_kernels_h3.py`` (canonical configs and
-the slow sweeps) on the CPU, torch 2.13: "ratio" is error / (u g), the worst over the
-configurations named; c is chosen a modest factor (<= 10x) above the worst ratio.
+which tests and reports pass as ``cond``. The helpers judge ``kernels.rtf`` and
+``kernels.h3``, so they share no code with them: they run on numpy/scipy (``numpy.fft``,
+``scipy.signal.lfilter``, ``numpy.convolve``), never on the torch kernels. Measurements
+quoted in the justifications are from ``tests/test_kernels_rtf.py`` /
+``tests/test_kernels_h3.py`` (canonical configs and the slow sweeps) on the CPU, torch
+2.13: "ratio" is error / (u g), the worst over the configurations named; c is chosen a
+modest factor (<= 10x) above the worst ratio.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 
 from ..._errors import InvalidArgumentError
-from ...kernels.rtf import rtf_diagnostics, rtf_impulse_response, rtf_realization
 from .._error_model import ErrorModel, log2_ceil, register
 
 __all__ = [
@@ -30,27 +33,70 @@ __all__ = [
 _REAL = (torch.float64, torch.float32)
 
 
-def _float64(name: str, value: Any) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        value = torch.as_tensor(value, dtype=torch.float64)
-    if value.is_complex():
-        raise InvalidArgumentError(f"{name}: expected real values, got {value.dtype}")
-    value = value.detach().to("cpu", torch.float64)
-    if value.dim() < 1 or value.shape[-1] == 0:
+def _float64(name: str, value: Any) -> np.ndarray:
+    """``value`` (tensor, array or sequence) as a finite real float64 numpy array, ndim >= 1."""
+    if isinstance(value, torch.Tensor):
+        if value.is_complex():
+            raise InvalidArgumentError(f"{name}: expected real values, got {value.dtype}")
+        value = value.detach().to("cpu", torch.float64).numpy()
+    array = np.asarray(value)
+    if np.iscomplexobj(array):
+        raise InvalidArgumentError(f"{name}: expected real values, got {array.dtype}")
+    array = array.astype(np.float64)
+    if array.ndim < 1 or array.shape[-1] == 0:
         raise InvalidArgumentError(
-            f"{name}: expected a non-empty sequence, got shape {tuple(value.shape)}"
+            f"{name}: expected a non-empty sequence, got shape {tuple(array.shape)}"
         )
-    return value
+    if not np.isfinite(array).all():  # a NaN would make every ratio below NaN
+        raise InvalidArgumentError(f"{name}: contains NaN or infinity")
+    return array
+
+
+def _ratio(numerator: float, scale: float) -> float:
+    """max(1, numerator / scale); inf for scale = 0; never NaN (checked, not compared)."""
+    if scale == 0:
+        return math.inf
+    value = numerator / scale
+    if math.isnan(value):
+        raise InvalidArgumentError(f"conditioning ratio {numerator!r} / {scale!r} is NaN")
+    return max(1.0, value)
+
+
+def _a_pad(a: np.ndarray) -> np.ndarray:
+    """(..., d + 1): (1, a_1, ..., a_d)."""
+    return np.concatenate([np.ones((*a.shape[:-1], 1)), a], axis=-1)
+
+
+def _series_of_inverse(a: np.ndarray, n: int) -> np.ndarray:
+    """g_0 .. g_{n-1}, the power series of 1/a(z) (one system), by scipy's IIR filter."""
+    from scipy.signal import lfilter  # lazy: scipy.signal is slow to import
+
+    impulse = np.zeros(n)
+    impulse[0] = 1.0
+    return lfilter([1.0], _a_pad(a), impulse)
+
+
+def _check_length(L: Any, d: int, family: str, *, aliased: bool) -> int:
+    if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or L < 1:
+        raise InvalidArgumentError(f"{family}: L must be an int >= 1, got {L!r}")
+    if aliased and d >= L:
+        raise InvalidArgumentError(f"{family}: needs d < L, got d = {d}, L = {L}")
+    return int(L)
 
 
 def rtf_condition(a: Any, L: int) -> float:
     """max_j |a_hat_j| / min_j |a_hat_j| with a_hat = DFT_L(1, a_1, ..., a_d), in float64.
 
     The factor by which the FFT kernel's division b_hat / a_hat amplifies rounding (inf if
-    a_hat has an exact zero). For a batch (..., d) the largest over the batch.
+    a_hat has an exact zero). For a batch (..., d) the largest over the batch. numpy.fft.
     """
     a = _float64("a", a)
-    return float(rtf_diagnostics(a, L, max_eig_d=0).condition.max())
+    L = _check_length(L, a.shape[-1], "rtf_condition", aliased=True)
+    size = np.abs(np.fft.rfft(_a_pad(a), n=L, axis=-1))
+    low, high = size.min(axis=-1), size.max(axis=-1)
+    if (low == 0).any():
+        return math.inf
+    return float((high / low).max())
 
 
 def rtf_impulse_condition(a: Any, L: int) -> float:
@@ -61,30 +107,34 @@ def rtf_impulse_condition(a: Any, L: int) -> float:
     (d + 1) u (1 + sum|a_i|) max|h| (for max|b| <= max|h|, true since h_k = b_{k+1} + ...
     up to the earlier taps), and an error committed at step j reaches tap k multiplied by
     g_{k-j}; so max|dh| / max|h| <~ (d + 1) u (1 + sum|a_i|) sum_k |g_k|. For a batch, the
-    largest over it. When sum|a_i| = s < 1, sum_k |g_k| <= 1/(1 - s).
+    largest over it. When sum|a_i| = s < 1, sum_k |g_k| <= 1/(1 - s). g by
+    ``scipy.signal.lfilter``.
     """
     a = _float64("a", a)
-    e1 = torch.zeros_like(a)
-    e1[..., 0] = 1
-    g = rtf_impulse_response(a, e1, L)
-    return float(((1 + a.abs().sum(dim=-1)) * g.abs().sum(dim=-1)).max())
+    L = _check_length(L, a.shape[-1], "rtf_impulse_condition", aliased=False)
+    systems = a.reshape(-1, a.shape[-1])
+    values = [(1 + np.abs(ai).sum()) * np.abs(_series_of_inverse(ai, L)).sum() for ai in systems]
+    worst = max(values)
+    if not math.isfinite(worst):  # g overflowed: an unstable a over a long L
+        return math.inf
+    return float(worst)
 
 
-def _abs_conv(u: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """(|K| * |u|)_k for k < len(u), exactly enough (direct sums in float64)."""
-    n = u.shape[-1]
-    K = K[..., :n]
-    padded = torch.nn.functional.pad(u.abs(), (K.shape[-1] - 1, 0))
-    windows = padded.unfold(-1, K.shape[-1], 1)  # (..., n, m): u_{k-m+1..k}
-    return (windows * K.abs().flip(-1)[..., None, :]).sum(dim=-1)
+def _abs_conv(u: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """(|K| * |u|)_k for k < len(u) (direct sums in float64, numpy.convolve)."""
+    return np.convolve(np.abs(u), np.abs(K))[: u.shape[-1]]
 
 
-def _conv(u: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    n = u.shape[-1]
-    K = K[..., :n]
-    padded = torch.nn.functional.pad(u, (K.shape[-1] - 1, 0))
-    windows = padded.unfold(-1, K.shape[-1], 1)
-    return (windows * K.flip(-1)[..., None, :]).sum(dim=-1)
+def _conv(u: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """(K * u)_k for k < len(u), the causal convolution (direct sums)."""
+    return np.convolve(u, K)[: u.shape[-1]]
+
+
+def _one(name: str, value: Any) -> np.ndarray:
+    array = _float64(name, value)
+    if array.ndim != 1:
+        raise InvalidArgumentError(f"{name}: expected one sequence, got shape {array.shape}")
+    return array
 
 
 def componentwise_conv_condition(K: Any, u: Any) -> float:
@@ -95,10 +145,16 @@ def componentwise_conv_condition(K: Any, u: Any) -> float:
     |u_{k-j}|, and this is how much larger they are than the result. >= 1; inf for y = 0.
     Direct O(n m) sums (n = len(u), m = len(K)); meant for test-sized inputs.
     """
-    K, u = _float64("K", K), _float64("u", u)
-    y = _conv(u, K)
-    scale = float(y.abs().max())
-    return math.inf if scale == 0 else max(1.0, float(_abs_conv(u, K).max()) / scale)
+    K, u = _one("K", K), _one("u", u)
+    return _ratio(float(_abs_conv(u, K).max()), float(np.abs(_conv(u, K)).max()))
+
+
+def _aliased_cbar(a: np.ndarray, b: np.ndarray, L: int) -> np.ndarray:
+    """Cbar = b (I - A^L)^{-1} by the identity Cbar(z) = a(z) K(z) mod z^d, with K the
+    aliased kernel from numpy.fft (an independent route; see ``kernels.rtf``)."""
+    d = a.shape[-1]
+    K = np.fft.irfft(np.fft.rfft(b, n=L) / np.fft.rfft(_a_pad(a), n=L), n=L)
+    return np.convolve(_a_pad(a), K[:d])[:d]
 
 
 def rtf_recurrence_condition(a: Any, b: Any, u: Any, L: int) -> float:
@@ -114,26 +170,19 @@ def rtf_recurrence_condition(a: Any, b: Any, u: Any, L: int) -> float:
     dot product error carried through 1/a and Cbar, the second the d-term output dot product
     and the relative error of Cbar (squarings and a solve whose conditioning is that of
     I - A^L, det(I - A^L) = prod_j a_hat_j). Returned: its max over k divided by max|y|.
+    Cbar from numpy.fft (``_aliased_cbar``), g by scipy's lfilter.
     """
-    a, b, u = _float64("a", a), _float64("b", b), _float64("u", u)
-    if a.dim() != 1 or b.shape != a.shape or u.dim() != 1:
+    a, b, u = _one("a", a), _one("b", b), _one("u", u)
+    if b.shape != a.shape:
         raise InvalidArgumentError("rtf_recurrence_condition: one system: a, b (d,), u (n,)")
-    n = u.shape[-1]
-    Cbar = rtf_realization(a, b, L, check="none").C
-    e1 = torch.zeros_like(a)
-    e1[0] = 1
-    g = rtf_impulse_response(a, e1, n)
+    L = _check_length(L, a.shape[-1], "rtf_recurrence_condition", aliased=True)
+    Cbar = _aliased_cbar(a, b, L)
+    g = _series_of_inverse(a, u.shape[-1])
     w = _conv(u, g)
-    a_lagged = torch.cat([torch.zeros(1, dtype=a.dtype), a])  # sum_{i>=1} |a_i| |w_{k-i}|
-    local = u.abs() + _abs_conv(w, a_lagged)
+    local = np.abs(u) + _abs_conv(w, np.concatenate([[0.0], a]))  # sum_{i>=1} |a_i||w_{k-i}|
     propagated = _abs_conv(_abs_conv(local, g), Cbar)
-    direct = _abs_conv(w, Cbar)
-    y = _conv(w, Cbar)
-    scale = float(y.abs().max())
-    if scale == 0:
-        return math.inf
-    total = propagated + rtf_condition(a, L) * direct
-    return max(1.0, float(total.max()) / scale)
+    total = propagated + rtf_condition(a, L) * _abs_conv(w, Cbar)
+    return _ratio(float(total.max()), float(np.abs(_conv(w, Cbar)).max()))
 
 
 def h3_condition(q: Any, k: Any, v: Any, shift_K: Any, diag_K: Any) -> float:
@@ -143,16 +192,19 @@ def h3_condition(q: Any, k: Any, v: Any, shift_K: Any, diag_K: Any) -> float:
     the two convolutions and two products with every term taken in absolute value, relative
     to the max-norm of the exact output. >= 1; inf for y = 0.
     """
-    q, k, v = _float64("q", q), _float64("k", k), _float64("v", v)
-    shift_K, diag_K = _float64("shift_K", shift_K), _float64("diag_K", diag_K)
+    q, k, v = _one("q", q), _one("k", k), _one("v", v)
+    shift_K, diag_K = _one("shift_K", shift_K), _one("diag_K", diag_K)
     y = q * _conv(v * _conv(k, shift_K), diag_K)
-    bound = q.abs() * _abs_conv(v.abs() * _abs_conv(k, shift_K), diag_K)
-    scale = float(y.abs().max())
-    return math.inf if scale == 0 else max(1.0, float(bound.max()) / scale)
+    bound = np.abs(q) * _abs_conv(np.abs(v) * _abs_conv(k, shift_K), diag_K)
+    return _ratio(float(bound.max()), float(np.abs(y).max()))
 
 
 def _positive(cond: float) -> float:
-    return max(1.0, float(cond))
+    """max(1, cond), refusing NaN and negative values (``max(1.0, nan)`` is 1.0)."""
+    value = float(cond)
+    if not value >= 0:
+        raise InvalidArgumentError(f"cond: must be a number >= 0, got {cond!r}")
+    return max(1.0, value)
 
 
 register(

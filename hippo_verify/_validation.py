@@ -67,9 +67,9 @@ def require_choice(name: str, value: Any, choices: Collection[str]) -> str:
 #: the product of the sizes that the algorithm's cost grows with (its docstring says which).
 DEFAULT_SIZE_LIMITS: dict[str, int] = {
     "symbolic_length": 4096,  # exact sympy taps: each tap is a growing rational
-    "symbolic_state": 64,  # exact N x N HiPPO matrices and their derivation
-    "hippo_state": 4096,  # closed-form HiPPO matrices (N^2 sympy entries)
-    "oracle_work": 2**26,  # mpmath operations, e.g. N * L for a kernel oracle
+    "symbolic_state": 64,  # HiPPO derivation (FouT N = 64: 61 s), exact RTF stability degree
+    "hippo_state": 1024,  # closed-form HiPPO matrices (measured: LegS N = 1024 in 186 s)
+    "oracle_work": 2**26,  # oracle work units (mp_oracles docstring): 0.5-1.5 min per call
     "kernel_elements": 2**31,  # elements of the largest tensor a torch kernel allocates
 }
 

@@ -9,19 +9,27 @@ radicals and other constants are evaluated by sympy at each working precision).
 
 Conventions are the symbolic layer's: K_k = C Ab^k Bb with C a row, kernels indexed from 0,
 S4 systems A = diag(Lambda) - P Q^H, RTF a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_2 z + ....
+
+Size limit: each oracle estimates its work before starting (its docstring says how) and
+refuses a job above ``hippo_verify.size_limits``' ``oracle_work`` ceiling (default
+``DEFAULT_SIZE_LIMITS["oracle_work"]``); ``with hippo_verify.size_limits(oracle_work=n):``
+raises it. These functions pass the ceiling to ``mp_oracles``, whose own knob
+(``mp_oracles.work_limit``) applies when it is called directly or vendored.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from .._errors import InvalidArgumentError
+from .._validation import size_limit
 from ..symbolic import schur_cohn_stable
 from . import mp_oracles as _core
 from ._sympy_inputs import from_sympy
@@ -39,9 +47,6 @@ from .mp_oracles import (
 )
 from .mp_oracles import (
     OracleResult as OracleResult,
-)
-from .mp_oracles import (
-    hippo_projection as hippo_projection,
 )
 
 __all__ = [
@@ -65,14 +70,23 @@ __all__ = [
 ]
 
 
+@contextmanager
+def package_work_limit() -> Iterator[int]:
+    """The core's work ceiling set to the package's ``oracle_work`` size limit."""
+    with _core.work_limit(size_limit("oracle_work")) as ceiling:
+        yield ceiling
+
+
 def _accepting_sympy(core: Callable[..., Any]) -> Callable[..., Any]:
-    """The core oracle with sympy arguments converted first (same signature and docs)."""
+    """The core oracle with sympy arguments converted first (same signature and docs), under
+    the package's ``oracle_work`` ceiling."""
 
     @functools.wraps(core)
     def oracle(*args: Any, **kwargs: Any) -> Any:
         args = tuple(from_sympy(a) for a in args)
         kwargs = {k: from_sympy(v) for k, v in kwargs.items()}
-        return core(*args, **kwargs)
+        with package_work_limit():
+            return core(*args, **kwargs)
 
     return oracle
 
@@ -84,17 +98,25 @@ discrete_kernel = _accepting_sympy(_core.discrete_kernel)
 discretize = _accepting_sympy(_core.discretize)
 dplr_kernel = _accepting_sympy(_core.dplr_kernel)
 h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
+hippo_projection = _accepting_sympy(_core.hippo_projection)
 shift_kernel = _accepting_sympy(_core.shift_kernel)
 ssm_kernel = _accepting_sympy(_core.ssm_kernel)
 
 
 def _rational_coefficients(a: list) -> list[Fraction] | None:
+    """The a_i if all are rational and exact algebra is affordable (d within the
+    ``symbolic_state`` size limit: the exact Schur-Cohn rationals grow with d, about 40 s at
+    d = 128 from float coefficients), else None (the numerical route)."""
+    if len(a) > size_limit("symbolic_state"):
+        return None
     return a if all(isinstance(v, Fraction) for v in a) else None
 
 
 def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
     """Exact Schur-Cohn verdict (``hippo_verify.symbolic.schur_cohn_stable``) when every a_i
-    is rational; otherwise ``mp_oracles.rtf_stability`` (numerical, None near the edge).
+    is rational and d is within the ``symbolic_state`` size limit (64 by default; raise it
+    with ``hippo_verify.size_limits``); otherwise ``mp_oracles.rtf_stability`` (numerical,
+    None near the edge).
 
     True iff every root of a(z) = 1 + a_1 z + ... + a_d z^d lies strictly outside the unit
     circle, i.e. every pole of b(z)/a(z) strictly inside.
@@ -118,13 +140,16 @@ def rtf_kernel(
 ) -> OracleResult:
     """``mp_oracles.rtf_kernel`` plus exact checks when the a_i are rational.
 
-    For rational a: a root of a(z) at an L-th root of unity is detected exactly
+    For rational a of degree d within the ``symbolic_state`` size limit (see
+    ``rtf_stability``): a root of a(z) at an L-th root of unity is detected exactly
     (gcd(a(z), z^L - 1) != 1) and refused for the aliased kernel, and ``stable`` is the
     exact Schur-Cohn verdict of ``hippo_verify.symbolic.schur_cohn_stable`` instead of the
     numerical one.
     """
     a_exact, b_exact = _core._rtf_args(from_sympy(a), from_sympy(b))
     L = _core._require_int("L", L, 1)
+    with package_work_limit():  # before the exact gcd with z^L - 1 below
+        _core._require_rtf_work(len(a_exact), L, aliased is True)
     rational = _rational_coefficients(a_exact)
     if rational is not None and aliased and len(rational) < L:
         z = sp.Symbol("z")
@@ -136,9 +161,10 @@ def rtf_kernel(
                 f"{common.as_expr()}): the FFT algorithm divides by zero there, so the "
                 "aliased kernel is not defined"
             )
-    result = _core.rtf_kernel(
-        a_exact, b_exact, L, aliased=aliased, digits=digits, max_prec=max_prec
-    )
+    with package_work_limit():
+        result = _core.rtf_kernel(
+            a_exact, b_exact, L, aliased=aliased, digits=digits, max_prec=max_prec
+        )
     if rational is None:
         return result
     stable = rtf_stability(rational)

@@ -7,7 +7,9 @@ the exact value. Needs python-flint (the ``fast`` extra); nothing in hippo-verif
 this module at import time, so the package works without it.
 
 Functions (same argument conventions and exact inputs as the mpmath oracles; like
-``hippo_verify.oracles`` they also accept sympy numbers and matrices):
+``hippo_verify.oracles`` they also accept sympy numbers and matrices, and refuse a job whose
+work, N^2 L, N L, d L or N^3 T as each docstring's raises say, is above the ``oracle_work``
+size limit of ``hippo_verify.size_limits``):
 
 * ``arb_ssm_kernel`` - K_k = C Ab^k Bb of a dense system discretized by a gbt-family
   method (ball linear solve) or ZOH (ball exponential of [[A, B], [0, 0]] dt); the taps
@@ -64,6 +66,7 @@ except ImportError as error:  # pragma: no cover - the tests skip without flint
         "hippo_verify.oracles"
     ) from error
 
+from .._validation import require_size
 from ._sympy_inputs import RationalTimesSqrt, from_sympy
 from .mp_oracles import (
     CertificationError,
@@ -204,6 +207,9 @@ class Enclosure:
         prec: Arb working precision, in bits.
         method: The algorithm, e.g. ``"bilinear/arb-bsgs"``.
         trusted_inputs: Inputs read through ``_mpmath_`` (their evaluation is trusted).
+
+    An enclosure has no truth value (``bool`` raises TypeError): ask ``contains``,
+    ``contains_all`` or ``agrees_with``.
     """
 
     balls: list
@@ -213,6 +219,12 @@ class Enclosure:
 
     def __len__(self) -> int:
         return len(self.balls)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "an Enclosure has no truth value; test enclosure.contains(...), "
+            "contains_all(...) or agrees_with(result)"
+        )
 
     def __getitem__(self, index: Any) -> Any:
         return self.balls[index]
@@ -494,6 +506,10 @@ def arb_ssm_kernel(
     A = exact_matrix("A", A)
     B, C = exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
     L = _require_int("L", L, 1)
+    n = len(A)
+    require_size(
+        f"arb_ssm_kernel work N^3 + N^2 L (N = {n}, L = {L})", n**3 + n * n * L, "oracle_work"
+    )
     dt = _require_step("dt", dt)
     alpha = _method_alpha(method)
     prec = _require_prec(prec)
@@ -535,6 +551,7 @@ def arb_diag_kernel(
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
     L = _require_int("L", L, 1)
+    require_size(f"arb_diag_kernel work N L (N = {len(lam)}, L = {L})", len(lam) * L, "oracle_work")
     dt = _require_step("dt", dt)
     alpha = _method_alpha(method)
     if not isinstance(conj_pairs, bool):
@@ -588,6 +605,7 @@ def arb_rtf_kernel(a: Any, b: Any, L: int, *, prec: int = 256) -> Enclosure:
     """
     a, b = _rtf_args(from_sympy(a), from_sympy(b))
     L = _require_int("L", L, 1)
+    require_size(f"arb_rtf_kernel work d L (d = {len(a)}, L = {L})", len(a) * L, "oracle_work")
     prec = _require_prec(prec)
     with _flint_context(prec, cap=L):
         ball = _Balls(prec)
@@ -612,6 +630,9 @@ def arb_continuous_kernel(A: Any, B: Any, C: Any, t: Any, *, prec: int = 256) ->
         raise InvalidArgumentError("t: must not be empty")
     if any(isinstance(v, tuple) for v in times):
         raise InvalidArgumentError("t: times must be real")
+    n = len(A)
+    what = f"arb_continuous_kernel work N^3 T (N = {n}, T = {len(times)} times)"
+    require_size(what, n**3 * len(times), "oracle_work")
     prec = _require_prec(prec)
     with _flint_context(prec):
         ball = _Balls(prec)

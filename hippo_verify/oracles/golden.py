@@ -21,6 +21,12 @@ from a whitelist of names and evaluated at each working precision. Ints, bools a
 are plain JSON. ``values`` are decimal strings with ``digits_certified + 5`` significant
 digits, a complex number is a pair ``[re, im]``; ``discretize`` stores ``[Ab rows, Bb]``.
 
+Reading refuses what cannot be a certified value: a value that is not a finite decimal
+string (``"nan"``, ``"inf"``, ``"0x1p3"``), a number with more than ``MAX_NUMBER_DIGITS``
+digits (in a value, or a numerator or denominator in ``params``), a case id that is not a
+non-empty string; a file that is not valid JSON (empty, truncated, nested beyond Python's
+recursion limit) is a ``GoldenDataError``.
+
 Files are written with sorted keys, indent 1 and a trailing newline, and hold no
 timestamps, so regenerating them gives byte-identical files (``tests/test_golden.py``
 uses that to detect drift of the oracles).
@@ -45,7 +51,7 @@ import sympy as sp
 
 from .. import __version__
 from .._errors import HippoVerifyError, InvalidArgumentError, InvalidTypeError
-from .._validation import require_choice, require_int
+from .._validation import require_choice, require_int, size_limit
 from ..symbolic import hippo, s4d_init
 from . import mp_oracles as _core
 from ._sympy_inputs import RationalTimesSqrt, SympyNumber, from_sympy
@@ -54,6 +60,7 @@ from .mp_oracles import agreement_digits
 __all__ = [
     "EXTRA_DIGITS",
     "FAMILIES",
+    "MAX_NUMBER_DIGITS",
     "PACKAGE",
     "SCHEMA_VERSION",
     "SIGNALS",
@@ -89,6 +96,10 @@ FAMILIES = (
 )
 #: Extra significant digits written beyond the certified ones (they show the rounding).
 EXTRA_DIGITS = 5
+#: Most digits a number in a golden file may have (a value's mantissa, or a numerator or
+#: denominator in params). The default max_prec certifies at most 2466 digits; Python
+#: refuses to read integers of more than 4300 digits.
+MAX_NUMBER_DIGITS = 4000
 
 #: Keys of one case, in the schema; the first five describe the input (a "case spec").
 SPEC_KEYS = ("id", "family", "convention", "source", "params")
@@ -213,10 +224,20 @@ def _decode_number(name: str, value: Any) -> Any:
 def _rational(name: str, text: Any) -> Fraction:
     if not isinstance(text, str) or not re.fullmatch(r"\s*[+-]?\d+(/\d+)?\s*", text):
         raise InvalidArgumentError(f"{name}: expected a rational string 'p/q', got {text!r}")
+    _require_short(name, text)
     try:
         return Fraction(text)
     except ZeroDivisionError:
         raise InvalidArgumentError(f"{name}: zero denominator in {text!r}") from None
+
+
+def _require_short(name: str, text: str) -> None:
+    longest = max((len(run) for run in re.findall(r"\d+", text)), default=0)
+    if longest > MAX_NUMBER_DIGITS:
+        raise InvalidArgumentError(
+            f"{name}: a number of {longest} digits; golden data allows at most "
+            f"MAX_NUMBER_DIGITS = {MAX_NUMBER_DIGITS}"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -391,6 +412,11 @@ def _encode_params(family: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _call_oracle(family: str, p: dict[str, Any], digits: int) -> _core.OracleResult:
+    with _core.work_limit(size_limit("oracle_work")):  # the package's ceiling, not the core's
+        return _call_core(family, p, digits)
+
+
+def _call_core(family: str, p: dict[str, Any], digits: int) -> _core.OracleResult:
     if family == "discretize":
         return _core.discretize(p["A"], p["B"], p["dt"], p["method"], digits=digits)
     if family == "ssm_kernel":
@@ -441,16 +467,29 @@ def _value_json(value: Any, n: int) -> Any:
     return mpmath.libmp.to_str(value._mpf_, n)
 
 
+# A finite decimal (what export writes) or a rational p/q with q != 0.
+_DECIMAL = re.compile(r"[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d{1,9})?|\d+/0*[1-9]\d*)")
+
+
 def _parts(family: str, values: Any, label: str) -> list[list[list[str]]]:
     """The values as parts (one for kernels, Ab and Bb for discretize), each a flat list of
-    [re] or [re, im] decimal strings."""
+    [re] or [re, im] finite decimal (or "p/q") strings of at most ``MAX_NUMBER_DIGITS``
+    digits."""
 
     def entry(v: Any, where: str) -> list[str]:
         if isinstance(v, str):
-            return [v]
-        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v):
-            return list(v)
-        raise InvalidArgumentError(f"{label}: {where} is not a decimal string or [re, im]: {v!r}")
+            v = [v]
+        elif not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)):
+            raise InvalidArgumentError(
+                f"{label}: {where} is not a decimal string or [re, im]: {v!r:.80}"
+            )
+        for text in v:
+            if not _DECIMAL.fullmatch(text):
+                raise InvalidArgumentError(
+                    f"{label}: {where} = {text!r:.80} is not a finite decimal or rational number"
+                )
+            _require_short(f"{label}: {where}", text)
+        return list(v)
 
     def flat(seq: Any, where: str) -> list[list[str]]:
         if not isinstance(seq, list) or not seq:
@@ -494,7 +533,11 @@ def compare(case: dict[str, Any], recomputed: dict[str, Any]) -> int:
         raise InvalidArgumentError("case and recomputed values have different shapes")
     strings = [s for part in parts_a + parts_b for v in part for s in v]
     written = max(_significant_digits(s) for s in strings)
-    certified = [c["digits_certified"] for c in (case, recomputed) if "digits_certified" in c]
+    certified = [
+        require_int(f"{label} digits_certified", c["digits_certified"], minimum=0)
+        for label, c in (("case", case), ("recomputed", recomputed))
+        if "digits_certified" in c
+    ]
     cap = min(certified) + EXTRA_DIGITS if certified else written
     prec = int(written * math.log2(10)) + 64
     ctx = mpmath.MPContext()
@@ -960,14 +1003,64 @@ def validate_document(document: Any, family: str | None = None) -> dict[str, Any
         raise GoldenDataError(f"file of family {document['family']!r}, expected {family!r}")
     if not isinstance(document["cases"], list) or not document["cases"]:
         raise GoldenDataError("cases must be a non-empty list")
-    for case in document["cases"]:
+    for index, case in enumerate(document["cases"]):
+        if not isinstance(case, dict):
+            raise GoldenDataError(f"case {index} is a {type(case).__name__}, not an object")
         missing = sorted(set(SPEC_KEYS + RESULT_KEYS) - set(case))
         if missing:
-            raise GoldenDataError(f"case {case.get('id', '?')!r} lacks {missing}")
+            raise GoldenDataError(f"case {case.get('id', index)!r:.80} lacks {missing}")
+        _check_case_fields(index, case)
         if case["family"] != document["family"]:
             raise GoldenDataError(f"case {case['id']!r} is not of family {document['family']!r}")
-        _parts(case["family"], case["values"], f"case {case['id']!r}")
+        try:
+            _parts(case["family"], case["values"], f"case {case['id']!r}")
+            _check_param_sizes(case["id"], case["params"])
+        except (InvalidArgumentError, InvalidTypeError) as error:
+            raise GoldenDataError(str(error)) from None
     return document
+
+
+# JSON types of the fields of a case (values and params are checked on their own).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "family": (str,),
+    "convention": (str,),
+    "source": (str,),
+    "params": (dict,),
+    "digits_requested": (int,),
+    "digits_certified": (int,),
+    "working_prec_bits": (int,),
+    "method": (str,),
+    "notes": (list,),
+    "stable": (bool, type(None)),
+}
+
+
+def _check_case_fields(index: int, case: dict[str, Any]) -> None:
+    for key, types in _FIELD_TYPES.items():
+        value = case[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise GoldenDataError(
+                f"case {index}: {key!r} must be {' or '.join(t.__name__ for t in types)}, "
+                f"got {type(value).__name__} {value!r:.80}"
+            )
+    if not case["id"]:
+        raise GoldenDataError(f"case {index}: 'id' must be a non-empty string")
+    if not all(isinstance(note, str) for note in case["notes"]):
+        raise GoldenDataError(f"case {case['id']!r}: notes must be strings")
+
+
+def _check_param_sizes(case_id: str, params: dict[str, Any]) -> None:
+    """Every string in ``params`` within ``MAX_NUMBER_DIGITS`` (iterative: no recursion)."""
+    pending: list[Any] = [params]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            _require_short(f"case {case_id!r}: params", item)
 
 
 def load(family: str) -> dict[str, Any]:
@@ -977,4 +1070,8 @@ def load(family: str) -> dict[str, Any]:
     resource = resources.files("hippo_verify.data").joinpath(f"{family}.json")
     if not resource.is_file():
         raise GoldenDataError(f"no shipped golden file for {family!r}")
-    return validate_document(json.loads(resource.read_text(encoding="utf-8")), family)
+    try:
+        document = json.loads(resource.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError
+        raise GoldenDataError(f"golden file {family}.json is not valid JSON: {error}") from None
+    return validate_document(document, family)

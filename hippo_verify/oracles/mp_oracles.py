@@ -32,13 +32,28 @@ rounding is the only error there is to bound.
 
 Thread safety: each call makes its own ``mpmath.MPContext``; the global ``mpmath.mp``
 precision is never read or written, so the oracles can run in several threads.
+
+Work limit: every oracle estimates its work before starting (a polynomial in its sizes,
+e.g. N^2 L + 32 L for a dense kernel; each docstring gives it) and refuses, with
+``InvalidArgumentError``, a job above the ceiling ``current_work_limit()``, so a typo such
+as L = 10**12 never starts hours of work. The unit is one fixed-point multiply-add at the
+working precision (about 1 us at 30 digits); an operation on mpmath numbers counts 32
+(measured: they are 20-40x slower). The default ``DEFAULT_WORK_LIMIT`` = 2^26 is 0.5-1.5
+minutes per call at 30 digits on a 2-core machine, for every oracle. Raise the ceiling
+for one block with ``with work_limit(n): ...`` (thread- and task-local, a ContextVar). Inside
+hippo-verify the package functions (``hippo_verify.oracles.*``) take the ceiling from
+``hippo_verify.size_limits(oracle_work=n)`` instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import mul
@@ -51,6 +66,7 @@ __all__ = [
     "DEFAULT_MAX_PREC",
     "DISCRETIZATION_METHODS",
     "MEASURES",
+    "DEFAULT_WORK_LIMIT",
     "CertificationError",
     "InvalidArgumentError",
     "InvalidTypeError",
@@ -59,6 +75,7 @@ __all__ = [
     "discretization_alpha",
     "causal_conv",
     "continuous_kernel",
+    "current_work_limit",
     "diag_kernel",
     "discrete_kernel",
     "discretize",
@@ -69,6 +86,7 @@ __all__ = [
     "rtf_stability",
     "shift_kernel",
     "ssm_kernel",
+    "work_limit",
 ]
 
 #: Default ceiling on the working precision, in bits (about 2466 decimal digits).
@@ -77,6 +95,8 @@ DEFAULT_MAX_PREC = 8192
 DISCRETIZATION_METHODS = ("forward_euler", "backward_euler", "bilinear", "zoh")
 #: HiPPO measures ``hippo_projection`` knows (canonical conventions of hippo-verify).
 MEASURES = ("legt", "legs", "lagt", "fout")
+#: Default ceiling on an oracle's estimated work (see "Work limit" in the module docstring).
+DEFAULT_WORK_LIMIT = 2**26
 
 _NAMED_ALPHA = {
     "forward_euler": Fraction(0),
@@ -108,6 +128,45 @@ class CertificationError(_BaseError, ArithmeticError):
 
 
 # ---------------------------------------------------------------------------------------
+# Work limit
+# ---------------------------------------------------------------------------------------
+
+_WORK_LIMIT: ContextVar[int] = ContextVar("mp_oracles_work_limit", default=DEFAULT_WORK_LIMIT)
+
+
+def current_work_limit() -> int:
+    """The ceiling on an oracle's estimated work in this thread / task."""
+    return _WORK_LIMIT.get()
+
+
+@contextmanager
+def work_limit(n: int) -> Iterator[int]:
+    """Set the work ceiling to ``n`` (an int >= 1) inside a ``with`` block (thread- and
+    task-local). Example: ``with work_limit(2**30): ssm_kernel(A, B, C, L=10**6, dt=...)``."""
+    n = _require_int("n", n, 1)
+    token = _WORK_LIMIT.set(n)
+    try:
+        yield n
+    finally:
+        _WORK_LIMIT.reset(token)
+
+
+#: Work units of one operation on mpmath numbers (one fixed-point multiply-add is 1).
+_MP = 32
+
+
+def _require_work(what: str, cost: int) -> None:
+    """Refuse a job whose estimated ``cost`` is above the ceiling, before any work."""
+    ceiling = _WORK_LIMIT.get()
+    if cost > ceiling:
+        raise InvalidArgumentError(
+            f"{what} = {cost} exceeds the oracle work limit {ceiling}; this would take very "
+            f"long or exhaust memory. To run it anyway: with mp_oracles.work_limit({cost}): "
+            f"... (hippo_verify.oracles: with hippo_verify.size_limits(oracle_work={cost}): ...)"
+        )
+
+
+# ---------------------------------------------------------------------------------------
 # Result
 # ---------------------------------------------------------------------------------------
 
@@ -129,6 +188,9 @@ class OracleResult:
         params: The parameters the value depends on (used for golden-data export).
         notes: Facts a user must know (e.g. an unstable denominator).
         stable: For kernels of a recurrence, whether it is stable (None if not decided).
+
+    A result has no truth value: ``bool(result)`` raises TypeError, since
+    ``assert result`` would pass for any kernel (test ``result.digits`` or ``result.stable``).
     """
 
     family: str
@@ -142,6 +204,12 @@ class OracleResult:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "an OracleResult has no truth value; test result.digits >= n, result.stable is "
+            "True, or len(result)"
+        )
 
     def __getitem__(self, index: Any) -> Any:
         return self.values[index]
@@ -309,8 +377,13 @@ def _is_real(v: Any) -> bool:
 
 
 def _require_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidTypeError(f"{name}: expected an int, got {type(value).__name__}")
+    """``value`` as an int: any integer implementing ``__index__`` (numpy.int64 too), not bool."""
+    if isinstance(value, bool):
+        raise InvalidTypeError(f"{name}: expected an int, got bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise InvalidTypeError(f"{name}: expected an int, got {type(value).__name__}") from None
     if value < minimum:
         raise InvalidArgumentError(f"{name}: must be >= {minimum}, got {value}")
     return value
@@ -781,6 +854,16 @@ def _require_algorithm(algorithm: Any) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+def _require_kernel_work(family: str, n: int, L: int, eigen: bool) -> None:
+    # 32 L: every tap is exported and compared as an mpmath number.
+    if eigen:
+        what = f"{family} work N^3 + N L + 32 L (N = {n}, L = {L})"
+        _require_work(what, n**3 + n * L + _MP * L)
+    else:
+        what = f"{family} work N^3 + N^2 L + 32 L (N = {n}, L = {L})"
+        _require_work(what, n**3 + n * n * L + _MP * L)
+
+
 def _system(A: Any, B: Any, C: Any) -> tuple[list[list], list, list]:
     A = exact_matrix("A", A)
     return A, exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
@@ -802,16 +885,24 @@ def discretize(
     inverse of A. Returns ``values = (Ab rows, Bb)``; digits are certified separately for
     Ab and Bb, each relative to its own max-norm, and the smaller is reported.
 
+    Work: 32 N^3 for gbt, 512 N^3 for ZOH (``mpmath`` expm: about 16 products), refused
+    above ``current_work_limit()``.
+
     Raises:
         InvalidArgumentError: non-square A, B of the wrong length, dt <= 0, NaN/inf,
-            unknown method, I - alpha dt A singular, digits out of range.
+            unknown method, I - alpha dt A singular, digits out of range, work above the
+            work limit.
     """
     A = exact_matrix("A", A)
     B = exact_vector("B", B, len(A))
     dt = _require_step("dt", dt)
-    _method_alpha(method)
+    alpha = _method_alpha(method)
     digits, max_prec = _require_digits(digits, max_prec)
     d = len(A)
+    if alpha is None:
+        _require_work(f"discretize work 512 N^3 (ZOH; N = {d})", 16 * _MP * d**3)
+    else:
+        _require_work(f"discretize work 32 N^3 (N = {d})", _MP * d**3)
 
     def compute(work: _Work) -> list[list]:
         Ab, Bb = _discretize_work(work, A, B, dt, method)
@@ -843,6 +934,11 @@ def ssm_kernel(
     ``"krylov"`` (L matrix-vector products, O(N^2 L), any A); ``"auto"`` picks the first
     that applies. Both run on fixed-point Python ints at the working precision.
 
+    Work: N^3 + N L + 32 L for the eigen route, N^3 + N^2 L + 32 L for Krylov (units in
+    the module docstring), refused above
+    ``current_work_limit()`` before any work (a triangular A with repeated eigenvalues
+    falls back to Krylov, whose work is checked then).
+
     Arguments:
         A: N x N state matrix; B: length-N input; C: length-N output row.
         L: number of taps (>= 1). dt: step > 0. method: see ``discretize``.
@@ -857,6 +953,7 @@ def ssm_kernel(
     alpha = _method_alpha(method)
     digits, max_prec = _require_digits(digits, max_prec)
     shape = _triangular_shape(A, B, C, _require_algorithm(algorithm))
+    _require_kernel_work("ssm_kernel", len(A), L, shape != "dense")
     A_low, B_low, C_low = _lower_form(A, B, C, shape)
     used: list[str] = []
 
@@ -872,6 +969,7 @@ def ssm_kernel(
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]
+            _require_kernel_work("ssm_kernel", len(A), L, False)
         Ab, Bb = _discretize_work(work, A, B, dt, method)
         used.append("krylov")
         return [_krylov_kernel(work, Ab, Bb, [work.num(v) for v in C], L)]
@@ -891,11 +989,13 @@ def discrete_kernel(
     max_prec: int = DEFAULT_MAX_PREC,
     algorithm: str = "auto",
 ) -> OracleResult:
-    """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system (see ``ssm_kernel``)."""
+    """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system (see ``ssm_kernel``;
+    the same work limit)."""
     Ab, Bb, C = _system(Ab, Bb, C)
     L = _require_int("L", L, 1)
     digits, max_prec = _require_digits(digits, max_prec)
     shape = _triangular_shape(Ab, Bb, C, _require_algorithm(algorithm))
+    _require_kernel_work("discrete_kernel", len(Ab), L, shape != "dense")
     T_low, b_low, c_low = _lower_form(Ab, Bb, C, shape)
     used: list[str] = []
 
@@ -908,6 +1008,7 @@ def discrete_kernel(
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]
+            _require_kernel_work("discrete_kernel", len(Ab), L, False)
         used.append("krylov")
         Ab_w = [[num(v) for v in row] for row in Ab]
         return [_krylov_kernel(work, Ab_w, [num(v) for v in Bb], [num(v) for v in C], L)]
@@ -920,7 +1021,10 @@ def discrete_kernel(
 def continuous_kernel(
     A: Any, B: Any, C: Any, t: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """K(t) = C e^{tA} B at one time t or at each time of a sequence t (matrix exponential)."""
+    """K(t) = C e^{tA} B at one time t or at each time of a sequence t (matrix exponential).
+
+    Work: 512 N^3 T for T times (``mpmath`` expm), refused above ``current_work_limit()``.
+    """
     A, B, C = _system(A, B, C)
     times = [exact_scalar("t", v) for v in (t if isinstance(t, (list, tuple)) else [t])]
     if not times:
@@ -929,6 +1033,10 @@ def continuous_kernel(
         raise InvalidArgumentError("t: times must be real")
     digits, max_prec = _require_digits(digits, max_prec)
     n = len(A)
+    _require_work(
+        f"continuous_kernel work 512 N^3 T (N = {n}, T = {len(times)} times)",
+        16 * _MP * n**3 * len(times),
+    )
 
     def compute(work: _Work) -> list[list]:
         ctx, num = work.ctx, work.num
@@ -1008,6 +1116,9 @@ def diag_kernel(
     (``"zoh"``: lam_bar = e^{dt lam}, Bb = (e^{dt lam} - 1)/lam B). With ``conj_pairs``
     (S4D's convention) ``lam`` holds one mode of each conjugate pair and the real kernel
     2 Re sum_n C_n Bb_n lam_bar_n^k is returned; otherwise the complex sum.
+
+    Work: 8 N L + 32 L for N modes (complex fixed point), refused above
+    ``current_work_limit()``.
     """
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
@@ -1017,6 +1128,9 @@ def diag_kernel(
     if not isinstance(conj_pairs, bool):
         raise InvalidTypeError(f"conj_pairs: expected a bool, got {conj_pairs!r}")
     digits, max_prec = _require_digits(digits, max_prec)
+    _require_work(
+        f"diag_kernel work 8 N L + 32 L (N = {len(lam)}, L = {L})", 8 * len(lam) * L + _MP * L
+    )
 
     def compute(work: _Work) -> list[list]:
         modes, inputs = _discretize_modes(work, lam, B, dt, alpha)
@@ -1063,11 +1177,12 @@ def shift_kernel(
     """H3's shift SSM: Ab = the down-shift (Ab[i+1, i] = 1), Bb = e_0, so K_k = C_k (0 for k >= d).
 
     The kernel is the first L entries of C padded with zeros; exact inputs are only rounded
-    to the working precision.
+    to the working precision. Work: 32 L (refused above ``current_work_limit()``).
     """
     C = exact_vector("C", C)
     L = _require_int("L", L, 1)
     digits, max_prec = _require_digits(digits, max_prec)
+    _require_work(f"shift_kernel work 32 L (L = {L})", _MP * L)
 
     def compute(work: _Work) -> list[list]:
         taps = [work.num(c) for c in C[:L]]
@@ -1084,10 +1199,17 @@ def causal_conv(
 
     With K_k = C Ab^k Bb this is the SSM output y_k = C x_{k+1} of x_{k+1} = Ab x_k + Bb u_k,
     x_0 = 0 (the output sees the current input). Taps of K beyond len(u) are not used.
+    Work: n m + 32 n with n = len(u), m = min(len(K), n) (refused above
+    ``current_work_limit()``).
     """
     u = exact_vector("u", u)
     K = exact_vector("K", K)
     digits, max_prec = _require_digits(digits, max_prec)
+    used_taps = min(len(K), len(u))
+    _require_work(
+        f"causal_conv work n m + 32 n (n = len(u) = {len(u)}, m = {used_taps} taps)",
+        len(u) * used_taps + _MP * len(u),
+    )
 
     def compute(work: _Work) -> list[list]:
         ctx = work.ctx
@@ -1149,6 +1271,16 @@ def _dft(ctx: Any, values: list, sign: int) -> list:
     return [ctx.fsum(subs[r][j % m] * roots[(r * j) % n] for r in range(p)) for j in range(n)]
 
 
+def _dft_work(n: int) -> int:
+    """Multiplications of ``_dft`` on n points: n times the sum of n's prime factors."""
+    total, rest, p = 0, n, 2
+    while p * p <= rest:
+        while rest % p == 0:
+            total, rest = total + p, rest // p
+        p += 1
+    return n * (total + (rest if rest > 1 else 0))
+
+
 def _woodbury_spectrum(
     work: _Work, lam: list, P: list, Qh: list, B: list, Ct: list, dt: Any, L: int
 ) -> list:
@@ -1207,7 +1339,14 @@ def dplr_kernel(
         Lambda: the N diagonal entries; P, Q: N x r (a length-N vector is r = 1);
         B: length-N input; C: length-N output row; L: taps; dt: step > 0.
 
+    Work: N^2 L (dense route) + 32 [N^3 log2(L) (Ab^L) + L N (r + 1)^2 (Cauchy sums) +
+    L sum(prime factors of L) (the DFT)], refused above ``current_work_limit()`` before
+    any work.
+
     Raises:
+        InvalidArgumentError: bad shapes or values, work above the limit, or a system on
+            which S4's route is singular (an eigenvalue Lambda_n whose bilinear image is an
+            L-th root of unity, e.g. Lambda_n = 0, or I + k_QP singular at a frequency).
         CertificationError: the routes disagree beyond the requested digits (a bug or an
             ill-posed system; the message gives both digit counts).
     """
@@ -1224,6 +1363,10 @@ def dplr_kernel(
     dt = _require_step("dt", dt)
     digits, max_prec = _require_digits(digits, max_prec)
     r = len(P_[0])
+    what = f"dplr_kernel work (see its docstring; N = {n}, L = {L}, r = {r})"
+    cost = n * n * L + _MP * (n**3 * L.bit_length() + L * n * (r + 1) ** 2)
+    _require_work(what, cost)  # cheap bound first: it keeps the factorization below small
+    _require_work(what, cost + _MP * _dft_work(L))
 
     def compute(work: _Work) -> list[list]:
         ctx, num = work.ctx, work.num
@@ -1244,7 +1387,15 @@ def dplr_kernel(
         AbL = ctx.matrix(Ab) ** L
         Ct = [C_w[i] - ctx.fsum(C_w[k] * AbL[k, i] for k in range(n)) for i in range(n)]
         Qh = [[ctx.conj(Q_w[i][q]) for i in range(n)] for q in range(r)]
-        spectrum = _woodbury_spectrum(work, lam_w, P_w, Qh, [num(v) for v in B_], Ct, dt, L)
+        try:
+            spectrum = _woodbury_spectrum(work, lam_w, P_w, Qh, [num(v) for v in B_], Ct, dt, L)
+        except ZeroDivisionError:  # a Cauchy pole or I + k_QP singular at some z_j
+            raise InvalidArgumentError(
+                "dplr_kernel: S4's Cauchy/Woodbury route is singular for this system: some "
+                "Lambda_n discretizes (bilinear) to an L-th root of unity (e.g. Lambda_n = 0 "
+                "gives 1), or I + k_QP is singular at a frequency; the kernel exists but this "
+                "route cannot compute it (ssm_kernel on the dense A can)"
+            ) from None
         woodbury = [v / L for v in _dft(ctx, spectrum, +1)]
         return [woodbury, dense]
 
@@ -1433,6 +1584,17 @@ def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
     return (f"a(z) is {state}: the impulse response does not decay{tail}",)
 
 
+def _require_rtf_work(d: int, L: int, aliased: bool) -> None:
+    """Refuse an RTF kernel of degree d and length L above the work limit (see
+    ``rtf_kernel``)."""
+    if aliased:
+        what = f"rtf_kernel work d L + d^2 log2 L + d^3 + 32 (d^2 + L) (aliased; d = {d}, L = {L})"
+        _require_work(what, d * L + d * d * L.bit_length() + d**3 + _MP * (d * d + L))
+    else:
+        what = f"rtf_kernel work d L + 32 (d^2 + L) (impulse response; d = {d}, L = {L})"
+        _require_work(what, d * L + _MP * (d * d + L))
+
+
 def rtf_kernel(
     a: Any,
     b: Any,
@@ -1455,6 +1617,10 @@ def rtf_kernel(
     Stability (``rtf_stability``) is reported in ``result.stable``; when a is not stable
     the impulse response grows and the aliased kernel is not its periodization, and
     ``result.notes`` says so. Coefficients must be real.
+
+    Work: d L + 32 (d^2 + L) for the impulse response (32 d^2: the stability test), plus
+    d^2 log2(L) + d^3 aliased (quotient-ring powers, a d x d solve); refused above
+    ``current_work_limit()`` before any work.
     """
     a, b = _rtf_args(a, b)
     L = _require_int("L", L, 1)
@@ -1466,6 +1632,7 @@ def rtf_kernel(
             f"coefficients to length L = {L})"
         )
     digits, max_prec = _require_digits(digits, max_prec)
+    _require_rtf_work(len(a), L, aliased)
     stable = rtf_stability(a)
 
     def compute(work: _Work) -> list[list]:
@@ -1528,6 +1695,34 @@ def _basis(ctx: Any, measure: str, n: int, T: Any) -> tuple[Any, Callable[[Any],
     return T - 1, lambda s: ctx.sqrt(2) * trig(2 * ctx.pi * k * (s - T + 1))
 
 
+def _require_two_arguments(f: Callable[..., Any]) -> None:
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # no signature (some builtins): find out when called
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        raise InvalidTypeError(
+            f"f: must accept two positional arguments f(s, ctx), got signature {signature}"
+        ) from None
+
+
+def _signal_value(ctx: Any, value: Any, s: Any) -> Any:
+    """f's value as a finite number of ``ctx`` (refusing strings, NaN and infinities)."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise InvalidTypeError(f"f: must return a number, got {type(value).__name__} {value!r}")
+    try:
+        number = ctx.convert(value)
+    except (TypeError, ValueError):
+        raise InvalidTypeError(
+            f"f: must return a number, got {type(value).__name__} {value!r}"
+        ) from None
+    if not ctx.isfinite(number):
+        raise InvalidArgumentError(f"f: returned {number} at s = {ctx.nstr(s, 10)}")
+    return number
+
+
 def hippo_projection(
     measure: str,
     f: Callable[[Any, Any], Any],
@@ -1551,24 +1746,35 @@ def hippo_projection(
         f: called as ``f(s, ctx)``; it must compute in the mpmath context ``ctx`` (e.g.
             ``lambda s, ctx: ctx.sin(3 * s)``) so that its precision follows the working
             precision; a function that used the global ``mpmath`` precision would defeat
-            the two-precision certification.
+            the two-precision certification. It must return a finite real or complex
+            number (an int, float, complex or mpmath number); a string, NaN or an
+            infinity is refused.
         t: time > 0. N: number of coefficients.
+
+    Work: 2^14 N^2 (N quadratures of an O(N) integrand; 2^14 is the measured cost of a
+    quadrature node set in work units), refused above ``current_work_limit()``.
     """
     if measure not in MEASURES:
         raise InvalidArgumentError(f"measure: unknown {measure!r}; use one of {MEASURES}")
     if not callable(f):
         raise InvalidTypeError("f: expected a callable f(s, ctx)")
+    _require_two_arguments(f)
     t = _require_step("t", t)
     N = _require_int("N", N, 1)
     digits, max_prec = _require_digits(digits, max_prec)
+    _require_work(f"hippo_projection work 2^14 N^2 (N = {N})", N * N << 14)
 
     def compute(work: _Work) -> list[list]:
         ctx, T = work.ctx, work.num(t)
         coefficients, errors = [], []
+
+        def signal(s: Any) -> Any:
+            return _signal_value(ctx, f(s, ctx), s)
+
         for n in range(N):
             start, g = _basis(ctx, measure, n, T)
             lo = ctx.zero if start is None or start < 0 else start
-            value, error = ctx.quad(lambda s, g=g: f(s, ctx) * g(s), [lo, T], error=True)
+            value, error = ctx.quad(lambda s, g=g: signal(s) * g(s), [lo, T], error=True)
             coefficients.append(value)
             errors.append(error)
         scale = _max_abs(ctx, coefficients)

@@ -16,13 +16,23 @@ __all__ = ["find_derivations", "run_derivation"]
 
 
 def find_derivations(directory: Path) -> list[Path]:
-    """The derivation scripts in ``directory``, in name order."""
+    """The derivation scripts in ``directory``, in name order.
+
+    Raises InvalidArgumentError when the directory is missing or holds no script (a report
+    that checked nothing must not look like one that passed).
+    """
     if not directory.is_dir():
         raise InvalidArgumentError(
             f"derivations directory {directory} not found; run from the repository root "
             "or pass --derivations DIR"
         )
-    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+    scripts = sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+    if not scripts:
+        raise InvalidArgumentError(
+            f"derivations directory {directory} holds no derivation script (*.py); "
+            "pass --derivations DIR with the scripts"
+        )
+    return scripts
 
 
 def run_derivation(script: Path) -> DerivationLog:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from .._validation import require_size
 from ._hippo_args import validate_hippo_args
 
 __all__ = ["hippo_closed_form"]
@@ -62,6 +63,8 @@ _CLOSED_FORMS: dict[str, Callable[[int], tuple[sp.Matrix, sp.Matrix]]] = {
 
 
 def hippo_closed_form(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
-    """The canonical (A, B) of ``measure`` from its published closed form."""
+    """The canonical (A, B) of ``measure`` from its published closed form (N within the
+    ``hippo_state`` size limit, see ``hippo``)."""
     measure, N, _ = validate_hippo_args(measure, N)
+    require_size("N", N, "hippo_state")
     return _CLOSED_FORMS[measure](N)

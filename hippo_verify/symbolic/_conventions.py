@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .._validation import require_size
 from ._closed_forms import hippo_closed_form
 from ._hippo_args import validate_hippo_args
 
@@ -159,7 +160,9 @@ def hippo(measure: str, N: int, *, convention: str = "canonical") -> Pair:
 
     Arguments:
         measure: ``"legt"``, ``"legs"``, ``"lagt"`` or ``"fout"``.
-        N: State size, N >= 1 (even for ``convention="s4"``, ``measure="fout"``).
+        N: State size, N >= 1 (even for ``convention="s4"``, ``measure="fout"``), at most
+            the ``hippo_state`` size limit (1024 by default, about 3 minutes for LegS;
+            ``with hippo_verify.size_limits(hippo_state=...)`` raises it).
         convention: ``"canonical"``, ``"s4"``, ``"hippo-code"`` or ``"lmu"`` (LegT only);
             each is an exact named transform of the canonical matrices (see ``CONVENTIONS``).
 
@@ -170,5 +173,6 @@ def hippo(measure: str, N: int, *, convention: str = "canonical") -> Pair:
         InvalidArgumentError / InvalidTypeError: from ``validate_hippo_args``.
     """
     measure, N, convention = validate_hippo_args(measure, N, convention)
+    require_size("N", N, "hippo_state")
     transform = CONVENTIONS[convention][measure]
     return transform.apply(*hippo_closed_form(measure, transform.canonical_size(N)))

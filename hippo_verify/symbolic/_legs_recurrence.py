@@ -29,7 +29,7 @@ from typing import Any
 import sympy as sp
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_choice, require_int
+from .._validation import require_choice, require_int, require_size
 from ._discretize import Eigenbasis, exp_and_integral, is_nilpotent, is_zero, solve
 from ._matrix_args import as_matrix, as_scalar, as_step, as_vector
 
@@ -92,7 +92,8 @@ def legs_integrate(
         t0: start time, > 0 (1/t is singular at 0).
         c0: state at t0, a vector of length d.
         h: step, > 0.
-        steps: number of steps, >= 1.
+        steps: number of steps, 1 <= steps <= the ``symbolic_length`` size limit (4096 by
+            default; ``hippo_verify.size_limits`` raises it).
 
     Returns:
         [c_0, c_1, ..., c_steps], exact d x 1 sympy Matrices (c_k approximates c(t0 + k h)).
@@ -105,7 +106,7 @@ def legs_integrate(
     A, B = _matrices(A, B)
     c = as_vector("c0", c0, length=A.rows)
     t0, h = as_step("t0", t0), as_step("h", h)
-    steps = require_int("steps", steps, minimum=1)
+    steps = require_size("steps", require_int("steps", steps, minimum=1), "symbolic_length")
     if not callable(f):
         raise InvalidTypeError(f"f must be a callable t -> f(t), got {type(f).__name__}")
     basis = _zoh_basis(A) if method == "zoh" else None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .._errors import HippoVerifyError
+from .._validation import require_size
 from ._hippo_args import validate_hippo_args
 from ._measures import MEASURES, Measure, s, t, x
 
@@ -53,6 +54,9 @@ class HippoDerivation:
         reconstruction: r with f(t0) ~ sum_k r[k] c_k.
         A: The state matrix, time-invariant (multiplied by t for LegS).
         B: The input matrix, shape (N, 1), likewise.
+
+    It has no truth value (``bool`` raises TypeError): whether the step is exact is
+    ``all(derivation.closed)``.
     """
 
     measure: Measure
@@ -69,6 +73,11 @@ class HippoDerivation:
     A: sp.Matrix
     B: sp.Matrix
 
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a HippoDerivation has no truth value; test all(derivation.closed) for an exact step"
+        )
+
 
 def derive_hippo(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
     """Derive the HiPPO matrices (A, B) of ``measure`` from the projection argument.
@@ -83,13 +92,15 @@ def derive_hippo(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
 
     Arguments:
         measure: ``"legt"``, ``"legs"``, ``"lagt"`` or ``"fout"``.
-        N: Number of basis functions, N >= 1.
+        N: Number of basis functions, 1 <= N <= the ``symbolic_state`` size limit (64 by
+            default, about a minute for FouT; ``hippo_verify.size_limits`` raises it).
 
     Returns:
         (A, B): exact sympy matrices of shapes (N, N) and (N, 1).
 
     Raises:
-        InvalidArgumentError / InvalidTypeError: unknown measure, N < 1, N not an integer.
+        InvalidArgumentError / InvalidTypeError: unknown measure, N < 1 or above the
+            limit, N not an integer.
     """
     derivation = derive_hippo_steps(measure, N)
     return derivation.A, derivation.B
@@ -98,6 +109,7 @@ def derive_hippo(measure: str, N: int) -> tuple[sp.Matrix, sp.Matrix]:
 def derive_hippo_steps(measure: str, N: int) -> HippoDerivation:
     """Like ``derive_hippo`` but return every intermediate object (for derivations/)."""
     measure, N, _ = validate_hippo_args(measure, N)
+    require_size("N", N, "symbolic_state")
     return _derive(MEASURES[measure], N)
 
 

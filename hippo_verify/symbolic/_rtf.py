@@ -23,7 +23,7 @@ from typing import Any
 import sympy as sp
 
 from .._errors import InvalidArgumentError
-from .._validation import require_int
+from .._validation import require_int, require_size
 from ._derivation_log import exactly_equal
 from ._matrix_args import as_matrix, as_scalar, as_vector
 from ._polynomials import charpoly_coeffs, companion
@@ -158,7 +158,8 @@ def truncation_correction(Ab: Any, Cbar: Any, L: int) -> sp.Matrix:
     Arguments:
         Ab: d x d state matrix, d >= 1.
         Cbar: output row of length d of the recurrent system (K_k = Cbar Ab^k Bb).
-        L: kernel length, L >= 1.
+        L: kernel length, 1 <= L <= the ``symbolic_length`` size limit (4096 by default;
+            ``hippo_verify.size_limits`` raises it).
 
     Returns:
         Ct, a 1 x d sympy Matrix (entries expanded).
@@ -166,11 +167,11 @@ def truncation_correction(Ab: Any, Cbar: Any, L: int) -> sp.Matrix:
     Raises:
         InvalidTypeError: Ab or Cbar not matrix-like, or L not an integer.
         InvalidArgumentError: Ab empty or not square, Cbar of a length other than d,
-            L < 1, or a non-finite entry.
+            L < 1 or above the ``symbolic_length`` size limit, or a non-finite entry.
     """
     Ab = _state_matrix(Ab)
     Cbar = _row("Cbar", Cbar, Ab.rows)
-    L = require_int("L", L, minimum=1)
+    L = require_size("L", require_int("L", L, minimum=1), "symbolic_length")
     return (Cbar * (sp.eye(Ab.rows) - Ab**L)).applyfunc(sp.expand)
 
 
@@ -185,20 +186,22 @@ def untruncate(Ab: Any, Ct: Any, L: int) -> sp.Matrix:
     Arguments:
         Ab: d x d state matrix, d >= 1.
         Ct: output row of length d.
-        L: kernel length, L >= 1.
+        L: kernel length, 1 <= L <= the ``symbolic_length`` size limit (4096 by default;
+            ``hippo_verify.size_limits`` raises it).
 
     Returns:
         Cbar, a 1 x d sympy Matrix (entries cancelled rational functions).
 
     Raises:
         InvalidTypeError: Ab or Ct not matrix-like, or L not an integer.
-        InvalidArgumentError: Ab empty or not square, Ct of a length other than d, L < 1,
+        InvalidArgumentError: Ab empty or not square, Ct of a length other than d, L < 1
+            or above the ``symbolic_length`` size limit,
             a non-finite entry, or I - Ab^L singular (some eigenvalue of Ab is an L-th
             root of unity, so Ct does not determine Cbar).
     """
     Ab = _state_matrix(Ab)
     Ct = _row("Ct", Ct, Ab.rows)
-    L = require_int("L", L, minimum=1)
+    L = require_size("L", require_int("L", L, minimum=1), "symbolic_length")
     M = sp.eye(Ab.rows) - Ab**L
     det = sp.expand(M.det(method="berkowitz"))
     if exactly_equal(det, 0):
@@ -222,7 +225,8 @@ def truncated_generating_function(Ab: Any, Bb: Any, Cbar: Any, L: int, z: Any) -
         Ab: d x d state matrix, d >= 1.
         Bb: input vector of length d.
         Cbar: output row of length d.
-        L: kernel length, L >= 1.
+        L: kernel length, 1 <= L <= the ``symbolic_length`` size limit (4096 by default;
+            ``hippo_verify.size_limits`` raises it).
         z: a sympy symbol, or an exact number or expression.
 
     Returns:
@@ -231,13 +235,13 @@ def truncated_generating_function(Ab: Any, Bb: Any, Cbar: Any, L: int, z: Any) -
     Raises:
         InvalidTypeError: an argument of the wrong type (L not an integer, z not a scalar).
         InvalidArgumentError: Ab empty or not square, Bb or Cbar of a length other than d,
-            L < 1, or a non-finite entry.
+            L < 1 or above the ``symbolic_length`` size limit, or a non-finite entry.
     """
     Ab = _state_matrix(Ab)
     d = Ab.rows
     Bb = as_vector("Bb", Bb, length=d)
     Cbar = _row("Cbar", Cbar, d)
-    L = require_int("L", L, minimum=1)
+    L = require_size("L", require_int("L", L, minimum=1), "symbolic_length")
     z = as_scalar("z", z)
     w = sp.Dummy("w")
     resolvent = sp.eye(d) - w * Ab

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import sympy as sp
 
 from .._errors import InvalidArgumentError
-from .._validation import require_choice, require_int
+from .._validation import require_choice, require_int, require_size
 from ._matrix_args import as_vector
 
 __all__ = ["conj_pair_kernel", "s4d_init", "vandermonde", "vandermonde_kernel"]
@@ -24,9 +24,9 @@ InitKind = Literal["lin", "inv", "real"]
 
 
 def vandermonde(lam_bar: Any, L: int) -> sp.Matrix:
-    """V[n, k] = lam_bar_n^k for n < M, k < L."""
+    """V[n, k] = lam_bar_n^k for n < M, k < L (L within the ``symbolic_length`` size limit)."""
     lam_bar = as_vector("lam_bar", lam_bar)
-    L = require_int("L", L, minimum=1)
+    L = require_size("L", require_int("L", L, minimum=1), "symbolic_length")
     return sp.Matrix(len(lam_bar), L, lambda n, k: lam_bar[n] ** k)
 
 
@@ -44,7 +44,8 @@ def vandermonde_kernel(lam_bar: Any, Bb: Any, C: Any, L: int) -> list[sp.Expr]:
     Arguments:
         lam_bar: the M discrete modes (diagonal of Ab).
         Bb, C: length-M input and output weights.
-        L: kernel length, L >= 1.
+        L: kernel length, 1 <= L <= the ``symbolic_length`` size limit (4096 by default;
+            ``hippo_verify.size_limits`` raises it).
     """
     lam_bar, Bb, C = _diag_args(lam_bar, Bb, C)
     weights = Bb.multiply_elementwise(C).T
@@ -72,7 +73,7 @@ def s4d_init(kind: str, N: int, *, convention: str = "paper") -> list[sp.Expr]:
 
     Arguments:
         kind: ``"lin"``, ``"inv"`` or ``"real"``.
-        N: state size, even, N >= 2.
+        N: state size, even, 2 <= N <= the ``hippo_state`` size limit (see ``hippo``).
         convention: ``"paper"`` (the S4D paper and seed 003: Im A_n >= 0) or ``"s4"``
             (state-spaces/s4 ``dplr.py``: ``A = -real - 1j*imag``, i.e. the conjugate).
 
@@ -80,7 +81,7 @@ def s4d_init(kind: str, N: int, *, convention: str = "paper") -> list[sp.Expr]:
         N/2 exact sympy numbers.
     """
     kind = require_choice("kind", kind, ("lin", "inv", "real"))
-    N = require_int("N", N, minimum=2)
+    N = require_size("N", require_int("N", N, minimum=2), "hippo_state")
     convention = require_choice("convention", convention, ("paper", "s4"))
     if N % 2:
         raise InvalidArgumentError(f"N counts both modes of each conjugate pair; got odd N={N}")

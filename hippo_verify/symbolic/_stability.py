@@ -40,7 +40,8 @@ __all__ = ["StabilityVerdict", "schur_cohn_stable", "sum_abs_bound_holds"]
 
 @dataclass(frozen=True)
 class StabilityVerdict:
-    """The outcome of ``schur_cohn_stable``.
+    """The outcome of ``schur_cohn_stable``; its truth value is ``stable``, so
+    ``assert schur_cohn_stable(a)`` fails for an unstable polynomial.
 
     Attributes:
         stable: every root of the polynomial has modulus < 1.
@@ -54,6 +55,9 @@ class StabilityVerdict:
     reason: str
     reflection_coefficients: tuple[sp.Expr, ...]
     failed_step: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.stable
 
 
 def schur_cohn_stable(a: Any) -> StabilityVerdict:

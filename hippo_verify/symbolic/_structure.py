@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .._validation import require_size
 from ._closed_forms import hippo_closed_form
 from ._hippo_args import validate_hippo_args
 
@@ -49,10 +50,14 @@ def hippo_nplr(measure: str, N: int) -> NPLR:
     * lagt: c = -1/2, P_n = 1/sqrt(2) (rank 1).
     * fout: c = 0, P = sqrt(2) e (rank 1).
 
+    N is at most the ``hippo_state`` size limit (see ``hippo``; the simplification of S
+    makes this about 10x slower than ``hippo``).
+
     Returns:
         NPLR(shift=c, skew=S, low_rank=P), S computed as A + P P^T - c I.
     """
     measure, N, _ = validate_hippo_args(measure, N)
+    require_size("N", N, "hippo_state")
     A, _B = hippo_closed_form(measure, N)
     c, P = _low_rank(measure, N)
     skew = (A + P * P.T - c * sp.eye(N)).applyfunc(sp.radsimp)

@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 
 from .._errors import InvalidArgumentError
-from .._validation import require_int
+from .._validation import require_int, require_size
 from ._matrix_args import as_matrix
 
 __all__ = ["power_kernel", "system_args"]
@@ -46,13 +46,14 @@ def power_kernel(Ab: Any, Bb: Any, C: Any, L: int) -> list[sp.Expr]:
         Ab: d x d state matrix of the discrete system.
         Bb: d x 1 input column.
         C: 1 x d output row.
-        L: kernel length, L >= 1.
+        L: kernel length, 1 <= L <= the ``symbolic_length`` size limit (4096 by default;
+            ``hippo_verify.size_limits`` raises it).
 
     Returns:
         A list of L exact sympy expressions.
     """
     Ab, Bb, C = system_args(Ab, Bb, C)
-    L = require_int("L", L, minimum=1)
+    L = require_size("L", require_int("L", L, minimum=1), "symbolic_length")
     kernel, state = [], Bb
     for _ in range(L):
         kernel.append(sp.expand((C * state)[0, 0]))

@@ -11,8 +11,10 @@ routes: single calls, other algorithms, a direct double loop.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 
+import numpy as np
 import pytest
 import torch
 from helpers import DEVICES
@@ -28,7 +30,7 @@ from hippo_verify.kernels.scan import chunk_size, scan
 from hippo_verify.oracles import causal_conv, discrete_kernel
 from hippo_verify.oracles import discretize as discretize_oracle
 from hippo_verify.oracles import ssm_kernel as ssm_oracle
-from hippo_verify.testing import assert_kernel_close, error_bound
+from hippo_verify.testing import assert_kernel_close, error_bound, registered_models
 from hippo_verify.testing._bounds.dense import (
     conv_condition,
     dense_condition,
@@ -630,3 +632,160 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
         algorithm="fft-conv",
         cond=conv_condition(u, K_t),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Independence of the judge: the conditioning numbers by their definitions, not the kernels
+# ---------------------------------------------------------------------------------------
+
+_AB3 = torch.tensor([[0.6, 0.2, -0.1], [-0.3, 0.5, 0.25], [0.1, -0.2, 0.7]], dtype=torch.float64)
+_BB3 = torch.tensor([1.0, -0.5, 0.25], dtype=torch.float64)
+_C3 = torch.tensor([0.3, 1.0, -0.7], dtype=torch.float64)
+
+
+def test_kernel_alpha_table_agrees_with_the_oracle():
+    """The kernels keep their own method -> alpha table (a slip in the oracle's cannot make
+    kernel and judge agree); the two must name the same methods with the same alphas."""
+    from hippo_verify.kernels._args import METHOD_ALPHA, method_alpha
+    from hippo_verify.oracles.mp_oracles import DISCRETIZATION_METHODS, discretization_alpha
+
+    assert set(METHOD_ALPHA) == set(DISCRETIZATION_METHODS)
+    for name in DISCRETIZATION_METHODS:
+        oracle = discretization_alpha(name)
+        assert method_alpha(name) == (None if oracle is None else float(oracle)), name
+    assert method_alpha(("gbt", 0.25)) == float(discretization_alpha(("gbt", 0.25)))
+
+
+def _draws(seed: int, *shapes: tuple, count: int = 4) -> list[list[np.ndarray]]:
+    """The helpers' seeded directions, drawn in their documented order."""
+    gen = torch.Generator().manual_seed(seed)
+    return [
+        [torch.randn(s, generator=gen, dtype=torch.float64).numpy() for s in shapes]
+        for _ in range(count)
+    ]
+
+
+def _loop_taps(Ab: np.ndarray, Bb: np.ndarray, C: np.ndarray, L: int) -> np.ndarray:
+    out, x = [], Bb
+    for _ in range(L):
+        out.append(C @ x)
+        x = Ab @ x
+    return np.array(out)
+
+
+def test_kernel_condition_is_its_definition_by_finite_differences():
+    """max over the directions of max_k |dK_k/de| / max|K| for Ab(1 + eG), Bb(1 + eg),
+    C(1 + eh), with dK/de by central differences of the plain power loop."""
+    Ab, Bb, C = (t.numpy() for t in (_AB3, _BB3, _C3))
+    L, e = 40, 1e-6
+    K = _loop_taps(Ab, Bb, C, L)
+    worst = 0.0
+    for G, g, h in _draws(0, (3, 3), (3,), (3,)):
+        plus, minus = (
+            _loop_taps(Ab * (1 + s * G), Bb * (1 + s * g), C * (1 + s * h), L) for s in (e, -e)
+        )
+        worst = max(worst, np.abs((plus - minus) / (2 * e)).max() / np.abs(K).max())
+    assert kernel_condition(_AB3, _BB3, _C3, L) == pytest.approx(worst, rel=1e-6)
+
+
+def test_dense_condition_gbt_term_is_its_definition_by_finite_differences():
+    """The discretization term: M = I - alpha dt A, R = I + (1-alpha) dt A, dt B perturbed
+    entrywise, Ab = M^-1 R, Bb = M^-1 dt B, derivative of the taps by central differences."""
+    A = _AB3.numpy() - np.eye(3)
+    B, C = _BB3.numpy(), _C3.numpy()
+    dt, L, e = 0.5, 30, 1e-6
+    M, R = np.eye(3) - dt * A, np.eye(3)  # backward Euler: alpha = 1
+    K = _loop_taps(np.linalg.solve(M, R), np.linalg.solve(M, dt * B), C, L)
+    worst = 0.0
+    for Gm, Gr, g in _draws(0, (3, 3), (3, 3), (3,)):
+        taps = [
+            _loop_taps(
+                np.linalg.solve(M * (1 + s * Gm), R * (1 + s * Gr)),
+                np.linalg.solve(M * (1 + s * Gm), dt * B * (1 + s * g)),
+                C,
+                L,
+            )
+            for s in (e, -e)
+        ]
+        worst = max(worst, np.abs((taps[0] - taps[1]) / (2 * e)).max() / np.abs(K).max())
+    Ab, Bb = np.linalg.solve(M, R), np.linalg.solve(M, dt * B)
+    rest = kernel_condition(torch.tensor(Ab), torch.tensor(Bb), _C3, L, seed=1)
+    total = dense_condition(torch.tensor(A), dt, "backward_euler", L=L, B=_BB3, C=_C3)
+    assert total - rest == pytest.approx(worst, rel=1e-5)
+
+
+def test_conv_and_discretization_conditions_are_their_definitions():
+    u = np.array([1.0, -2.0, 0.5, 3.0, -1.0])
+    K = np.array([0.5, 0.25, -1.0])
+    y = np.convolve(u, K)[: u.size]  # the direct sum
+    want = np.linalg.norm(u) * np.linalg.norm(K) / (math.sqrt(u.size) * np.abs(y).max())
+    assert conv_condition(torch.tensor(u), torch.tensor(K)) == pytest.approx(want, rel=1e-13)
+    # diagonal (normal) A: 2-norms are the largest moduli
+    lam = np.array([-1.0, -100.0])
+    A = torch.tensor(np.diag(lam))
+    gbt = np.abs(1 + 0.75 * lam).max() / np.abs(1 - 0.25 * lam).min()  # alpha = 1/4, dt = 1
+    assert discretization_condition(A, 1.0, ("gbt", 0.25)) == pytest.approx(gbt, rel=1e-13)
+    zoh = (1 + 100.0) / math.exp(-1.0)  # (1 + ||dt A||) / min(1, ||e^{dt A}||)
+    assert discretization_condition(A, 1.0, "zoh") == pytest.approx(zoh, rel=1e-12)
+
+
+def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
+    """The judge shares no code with the kernels: with the doubling, expm and fft_conv
+    replaced by broken versions, every condition number is unchanged and the gate fails
+    the broken Krylov kernel."""
+    # by module path: the package binds the names ``discretize``/``scan`` to the functions
+    conv_module, dense_module, discretize_module = (
+        importlib.import_module(f"hippo_verify.kernels.{name}")
+        for name in ("conv", "dense", "discretize")
+    )
+
+    A = _AB3 - torch.eye(3, dtype=torch.float64)
+    u = torch.linspace(-1, 1, 50, dtype=torch.float64)
+
+    def conditions() -> list[float]:
+        return [
+            kernel_condition(_AB3, _BB3, _C3, 50),
+            dense_condition(A, 0.1, "zoh", L=50, B=_BB3, C=_C3),
+            dense_condition(A, 0.1, "bilinear", L=50, B=_BB3, C=_C3),
+            discretization_condition(A, 0.1, "zoh"),
+            scan_condition(_AB3, _BB3, _C3, u),
+            conv_condition(u, _C3),
+        ]
+
+    before = conditions()
+    original = dense_module.krylov_block
+
+    def sign_flipped(M, v, m, *, power=False):  # the planted bug: Ab^m X -> -Ab^m X
+        X, P = original(M, v, m, power=power)
+        flip = torch.ones(m, dtype=X.dtype)
+        flip[1::2] = -1  # what a sign in the doubling does to taps 1, 3 (level one)
+        return X * flip, P
+
+    monkeypatch.setattr(dense_module, "krylov_block", sign_flipped)
+    monkeypatch.setattr(discretize_module, "expm", lambda M: M)
+    monkeypatch.setattr(conv_module.torch.fft, "irfft", lambda *a, **k: torch.zeros(1))
+    assert conditions() == before
+    K = krylov_kernel(_AB3, _BB3, _C3, 50)
+    oracle = discrete_kernel(numbers(_AB3), numbers(_BB3), numbers(_C3), 50)
+    with pytest.raises(AssertionError):
+        assert_kernel_close(
+            K, oracle, algorithm="krylov-doubling", N=3, cond=kernel_condition(_AB3, _BB3, _C3, 50)
+        )
+
+
+def test_condition_helpers_never_return_nan():
+    """An overflowing sensitivity or a zero kernel is inf (which the gate refuses), never
+    NaN or a small number: forward Euler at dt = 1 on LegS16 is unstable and its taps
+    overflow float64 by L = 4096 (the former torch helpers returned 0.0 here)."""
+    A, B, C = tensors("legs16", torch.float64)
+    assert dense_condition(A, 100.0, "forward_euler", L=4096, B=B, C=C) == math.inf
+    zero = torch.zeros(3, dtype=torch.float64)
+    assert kernel_condition(_AB3, _BB3, zero, 8) == math.inf
+    assert scan_condition(_AB3, _BB3, _C3, torch.zeros(8, dtype=torch.float64)) == math.inf
+    assert conv_condition(zero, _C3) == math.inf
+    with pytest.raises(InvalidArgumentError, match="NaN or infinity"):
+        kernel_condition(_AB3, _BB3 * math.nan, _C3, 8)
+    for name in ("ssm-doubling", "krylov-doubling", "scan-sequential", "fft-conv", "discretize"):
+        growth = registered_models()[name].growth
+        assert math.isnan(growth(16, 4, math.nan)) and math.isnan(growth(16, 4, -1.0))
+        assert growth(16, 4, 0.5) == growth(16, 4, 1.0)  # cond < 1 counts as 1

@@ -1,32 +1,57 @@
 """Argument checks at the boundary of every torch kernel (raised before any work).
 
 Kernels take tensors (leading batch dimensions allowed), a tap count ``L`` and a step
-``dt`` (a positive Python number or a tensor of positive steps broadcastable to the batch).
+``dt`` (a positive real number -- Python or NumPy -- or a tensor of positive steps
+broadcastable to the batch).
+
+Sizes: every kernel states the elements of the largest tensor it allocates and refuses,
+before allocating, a job beyond the ceiling ``kernel_elements`` (``require_elements``;
+``hippo_verify.size_limits(kernel_elements=...)`` raises it), so a huge ``L`` or batch is a
+clear error instead of a ``MemoryError``, an allocator ``RuntimeError`` or hours of work.
+
+Overflow: a kernel whose finite inputs give a non-finite result (the exact result, or an
+intermediate such as dt A, is beyond the dtype's range) raises ``InvalidArgumentError``
+naming the quantity that overflowed (``require_finite_result``), never returns inf/NaN.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_int
-from ..oracles.mp_oracles import discretization_alpha
+from .._validation import require_int, require_size
 
 __all__ = [
     "FLOAT_DTYPES",
+    "METHOD_ALPHA",
     "as_tensor",
     "broadcast_batch",
     "common_dtype",
     "complex_dtype_of",
     "method_alpha",
     "require_L",
+    "require_elements",
+    "require_finite_result",
     "require_step",
     "require_vector_of",
     "step_tensor",
 ]
+
+#: alpha of each named discretization (None: ZOH is not a generalized-bilinear method).
+#: The kernel layer's own table, not the oracle's: a slip in one cannot make a kernel and
+#: its judge agree (a test checks that the two tables match).
+METHOD_ALPHA: dict[str, float | None] = {
+    "forward_euler": 0.0,
+    "bilinear": 0.5,
+    "backward_euler": 1.0,
+    "zoh": None,
+}
 
 #: Real dtypes the kernels accept (bf16/fp16 only where a kernel says so).
 FLOAT_DTYPES = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
@@ -48,6 +73,8 @@ def as_tensor(name: str, value: Any, *, min_dim: int = 0) -> torch.Tensor:
         raise InvalidArgumentError(
             f"{name}: expected at least {min_dim} dimensions, got shape {tuple(value.shape)}"
         )
+    # an expanded (stride-0) input can be huge without memory; the finiteness check is not
+    require_elements(f"{name}: elements", value.numel())
     if not bool(torch.isfinite(value).all()):
         raise InvalidArgumentError(f"{name}: contains NaN or infinity")
     return value
@@ -83,31 +110,87 @@ def require_vector_of(name: str, value: torch.Tensor, length: int) -> torch.Tens
 
 
 def require_L(L: Any) -> int:
-    """The tap count, an int >= 1."""
-    return require_int("L", L, minimum=1)
+    """The tap count, an int >= 1 and within ``kernel_elements`` (the output alone has L
+    taps, so L = 10**12 is refused at once instead of hanging)."""
+    L = require_int("L", L, minimum=1)
+    require_elements("L (taps of the output)", L)
+    return L
+
+
+def require_elements(what: str, *sizes: int) -> int:
+    """prod(sizes), the elements of a tensor a kernel is about to allocate, if it is within
+    the ceiling ``kernel_elements``; else InvalidArgumentError that names ``what``, the
+    ceiling and how to raise it (``hippo_verify.size_limits``)."""
+    return require_size(what, math.prod(int(s) for s in sizes), "kernel_elements")
+
+
+def require_finite_result(
+    name: str, result: torch.Tensor | tuple[torch.Tensor, ...], quantity: Callable[[], str]
+) -> None:
+    """InvalidArgumentError if the result of finite inputs holds inf/NaN: it overflowed.
+
+    ``quantity()`` (called only then) names what overflowed, e.g. ``"||A dt||_1 = 1e+40"``.
+    One pass over the result: cheap next to the kernel that produced it.
+    """
+    parts = result if isinstance(result, tuple) else (result,)
+    if all(bool(torch.isfinite(part).all()) for part in parts):
+        return
+    dtype = parts[0].dtype
+    largest = torch.finfo(dtype.to_real() if dtype.is_complex else dtype).max
+    raise InvalidArgumentError(
+        f"{name}: the result overflowed {dtype} (largest finite value {largest:.3g}): "
+        f"{quantity()}. The exact result or an intermediate is beyond the dtype's range; "
+        "use a smaller step or length, a stable system, or a wider dtype"
+    )
 
 
 def require_step(dt: Any) -> torch.Tensor | float:
-    """A positive finite step: a Python number, or a tensor of them."""
-    if isinstance(dt, bool):
-        raise InvalidTypeError("dt: expected a number or tensor, got bool")
+    """A positive finite step: a real Python or NumPy number (any float width), a Fraction,
+    or a real floating tensor of them. bool, complex, NaN, inf and dt <= 0 are refused."""
     if isinstance(dt, torch.Tensor):
         if dt.is_complex() or not dt.is_floating_point():
             raise InvalidTypeError(f"dt: expected a real floating tensor, got {dt.dtype}")
         if not bool(torch.isfinite(dt).all()) or not bool((dt > 0).all()):
             raise InvalidArgumentError("dt: every step must be finite and > 0")
         return dt
-    if not isinstance(dt, (int, float, Fraction)):
-        raise InvalidTypeError(f"dt: expected a number or tensor, got {type(dt).__name__}")
-    if not float(dt) > 0 or float(dt) == float("inf"):
+    if isinstance(dt, bool) or not isinstance(dt, numbers.Real):
+        raise InvalidTypeError(f"dt: expected a real number or tensor, got {type(dt).__name__}")
+    try:
+        step = float(dt)
+    except OverflowError:  # a huge int or Fraction
+        raise InvalidArgumentError(f"dt: must be finite and > 0, got {dt!r}") from None
+    if not (step > 0 and math.isfinite(step)):
         raise InvalidArgumentError(f"dt: must be finite and > 0, got {dt!r}")
-    return float(dt)
+    return step
 
 
 def method_alpha(method: Any) -> float | None:
-    """alpha of a generalized-bilinear method (``"bilinear"`` -> 0.5, ...), None for ZOH."""
-    alpha = discretization_alpha(method)
-    return None if alpha is None else float(alpha)
+    """alpha of a generalized-bilinear method (``METHOD_ALPHA``: ``"bilinear"`` -> 0.5, ...)
+    or of ``("gbt", alpha)`` with alpha a real number in [0, 1]; None for ``"zoh"``."""
+    if isinstance(method, str):
+        if method not in METHOD_ALPHA:
+            raise InvalidArgumentError(
+                f"method: unknown {method!r}; use one of {sorted(METHOD_ALPHA)} or ('gbt', alpha)"
+            )
+        return METHOD_ALPHA[method]
+    if isinstance(method, tuple) and len(method) == 2 and method[0] == "gbt":
+        return _gbt_alpha(method[1])
+    raise InvalidTypeError(f"method: expected a name or ('gbt', alpha), got {method!r}")
+
+
+def _gbt_alpha(value: Any) -> float:
+    """alpha of ("gbt", alpha): a real number (or decimal string) in [0, 1]."""
+    if isinstance(value, str):
+        try:
+            value = Fraction(value)
+        except ValueError:
+            raise InvalidArgumentError(f"alpha: not a number: {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidTypeError(f"alpha: expected a real number, got {type(value).__name__}")
+    alpha = float(value)
+    if not 0 <= alpha <= 1:  # NaN fails too
+        raise InvalidArgumentError(f"alpha: must be a real number in [0, 1], got {value!r}")
+    return alpha
 
 
 def common_dtype(*tensors: torch.Tensor) -> torch.dtype:

@@ -4,6 +4,9 @@ y_k = sum_{j <= k} K_j u_{k-j}, k = 0 .. len(u)-1: the SSM output for the kernel
 output sees the current input). Both sequences are zero-padded to n >= len(u) + len(K) - 1
 (n a power of two) before the transforms, so the circular convolution the FFT computes
 equals the linear one on the kept outputs: there is no wrap-around.
+
+Size: the padded length n per batch element counts against ``kernel_elements``; an output
+beyond the dtype's range (|y_k| <= max|u| max|K| L) raises InvalidArgumentError.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor, broadcast_batch
+from ._args import as_tensor, broadcast_batch, require_elements, require_finite_result
 from .discretize import system_dtype
 
 __all__ = ["fft_conv"]
@@ -34,7 +37,8 @@ def fft_conv(u: Any, K: Any) -> torch.Tensor:
 
     Raises:
         InvalidTypeError / InvalidArgumentError before any work (non-tensors, integer or
-        half dtypes, empty sequences, NaN/inf, devices, batch shapes).
+        half dtypes, empty sequences, NaN/inf, devices, batch shapes, batch x n above
+        ``kernel_elements``); InvalidArgumentError after it if y overflowed the dtype.
     """
     u = as_tensor("u", u, min_dim=1)
     K = as_tensor("K", K, min_dim=1)
@@ -46,10 +50,20 @@ def fft_conv(u: Any, K: Any) -> torch.Tensor:
     L = u.shape[-1]
     K = K[..., :L]
     n = 1 << (L + K.shape[-1] - 2).bit_length()  # power of two >= L + M - 1
+    require_elements(
+        f"fft_conv: elements of the (batch {tuple(batch)}) x n = {n} transforms", batch.numel(), n
+    )
     u = u.to(dtype).expand(*batch, L)
     K = K.to(dtype).expand(*batch, K.shape[-1])
     if dtype.is_complex:
         y = torch.fft.ifft(torch.fft.fft(u, n=n) * torch.fft.fft(K, n=n), n=n)
     else:
         y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(K, n=n), n=n)
-    return y[..., :L]
+    y = y[..., :L]
+    require_finite_result("fft_conv", y, lambda: _peak(u, K))
+    return y
+
+
+def _peak(u: torch.Tensor, K: torch.Tensor) -> str:
+    size = u.abs().amax().to(torch.float64) * K.abs().amax().to(torch.float64) * u.shape[-1]
+    return f"max|u| max|K| L = {size.item():.3g} bounds |y_k|"

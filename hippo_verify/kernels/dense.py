@@ -8,6 +8,11 @@ Algorithm (doubling): the Krylov block X_m = [Bb, Ab Bb, ..., Ab^{m-1} Bb] is do
 X_{2m} = [X_m, Ab^m X_m] while Ab^{2m} = (Ab^m)^2 is formed by repeated squaring, so the
 L taps cost ceil(log2 L) batched matrix products: O(N^3 log L + N^2 L) work and depth
 O(log L), instead of L dependent matrix-vector steps. Then K = C X_L.
+
+Size: the block X_L (batch x N x L) and the powers (batch x N x N) count against
+``kernel_elements``. Overflow: an unstable or long kernel whose taps C Ab^k Bb (or the
+powers Ab^m behind them) exceed the dtype's range raises InvalidArgumentError naming the
+first non-finite tap and ||Ab||_1 (||Ab^k|| <= ||Ab||_1^k), never returns inf/NaN taps.
 """
 
 from __future__ import annotations
@@ -21,12 +26,20 @@ from ._args import (
     as_tensor,
     broadcast_batch,
     method_alpha,
+    require_elements,
+    require_finite_result,
     require_L,
     require_step,
     require_vector_of,
     step_tensor,
 )
-from .discretize import _discretize, square_matrix, system_dtype
+from .discretize import (
+    _discretize,
+    require_discretize_size,
+    square_matrix,
+    step_norm,
+    system_dtype,
+)
 
 __all__ = ["krylov_block", "krylov_kernel", "ssm_kernel"]
 
@@ -60,6 +73,27 @@ def _krylov_kernel(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, L: int) 
     return (C[..., None, :] @ X)[..., 0, :]
 
 
+def require_kernel_size(name: str, batch: torch.Size, N: int, L: int) -> None:
+    """Refuse a doubling kernel whose Krylov block or powers exceed ``kernel_elements``."""
+    require_elements(
+        f"{name}: elements of the (batch {tuple(batch)}) x {N} x max(L = {L}, N) Krylov block",
+        batch.numel(),
+        N,
+        max(L, N),
+    )
+
+
+def tap_overflow(K: torch.Tensor, Ab: torch.Tensor) -> str:
+    """Names the first non-finite tap and ||Ab||_1 (for the overflow message)."""
+    bad = (~torch.isfinite(K)).reshape(-1, K.shape[-1]).any(0).nonzero()
+    first = int(bad[0].item()) if bad.numel() else 0
+    norm = Ab.detach().abs().to(torch.float64).sum(-2).amax(-1).max().item()
+    return (
+        f"tap k = {first} of L = {K.shape[-1]} is not finite; ||Ab||_1 = {norm:.6g}, "
+        f"so ||Ab^k|| may grow like {norm:.6g}^k"
+    )
+
+
 def _system(
     Ab: Any, Bb: Any, C: Any, names: tuple[str, str, str]
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.dtype, torch.Size]:
@@ -89,17 +123,22 @@ def krylov_kernel(Ab: Any, Bb: Any, C: Any, L: Any) -> torch.Tensor:
         (Ab^k)_ij Bb_j).
 
     Raises:
-        InvalidTypeError / InvalidArgumentError before any work (see ``discretize``).
+        InvalidTypeError / InvalidArgumentError before any work (see ``discretize``; also
+        batch x N x max(L, N) above ``kernel_elements``); InvalidArgumentError after it if
+        the taps overflowed the dtype (module docstring).
     """
     Ab, Bb, C, dtype, batch = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
     L = require_L(L)
     N = Ab.shape[-1]
-    return _krylov_kernel(
+    require_kernel_size("krylov_kernel", batch, N, L)
+    K = _krylov_kernel(
         Ab.to(dtype).expand(*batch, N, N),
         Bb.to(dtype).expand(*batch, N),
         C.to(dtype).expand(*batch, N),
         L,
     )
+    require_finite_result("krylov_kernel", K, lambda: tap_overflow(K, Ab))
+    return K
 
 
 def ssm_kernel(
@@ -117,6 +156,11 @@ def ssm_kernel(
     Returns:
         K of shape (*batch, L), batch the broadcast of every argument's batch dimensions,
         in the promoted dtype of (A, B, C).
+
+    Raises:
+        As ``discretize`` and ``krylov_kernel``: before any work for bad arguments and
+        sizes; after the discretization if Ab/Bb overflowed (the message gives ||A dt||_1),
+        after the doubling if the taps did (first bad tap, ||Ab||_1).
     """
     A, B, C, dtype, batch = _system(A, B, C, ("A", "B", "C"))
     L = require_L(L)
@@ -124,6 +168,13 @@ def ssm_kernel(
     alpha = method_alpha(method)
     step_shape = step.shape if isinstance(step, torch.Tensor) else ()
     batch = broadcast_batch(system=batch, dt=step_shape)
+    N = A.shape[-1]
+    require_discretize_size(batch, N)
+    require_kernel_size("ssm_kernel", batch, N, L)
     A, B, C = A.to(dtype), B.to(dtype), C.to(dtype)
-    Ab, Bb = _discretize(A, B, step_tensor(step, dtype, A.device), alpha, batch)
-    return _krylov_kernel(Ab, Bb, C.expand(*batch, A.shape[-1]), L)
+    step = step_tensor(step, dtype, A.device)
+    Ab, Bb = _discretize(A, B, step, alpha, batch)
+    require_finite_result("ssm_kernel (discretization)", (Ab, Bb), lambda: step_norm(A, step))
+    K = _krylov_kernel(Ab, Bb, C.expand(*batch, N), L)
+    require_finite_result("ssm_kernel", K, lambda: tap_overflow(K, Ab))
+    return K

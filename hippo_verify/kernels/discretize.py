@@ -17,6 +17,11 @@ with
   [[-0.04, 0.04], [0, 0]] in float64, 3e-5 on the rotation generator [[0, -0.5], [0.5, 0]]
   in float32; ``expm`` gets both to within 2 u.
 
+Overflow: finite A and dt can give an Ab/Bb beyond the dtype's range (ZOH: ||e^{dt A}|| up
+to e^{||A dt||}; any method: dt A itself). ``discretize`` then raises InvalidArgumentError
+naming ||A dt||_1 instead of returning inf/NaN (checked on the result: one pass over it).
+Size: the (N + 1) x (N + 1) working matrix per system counts against ``kernel_elements``.
+
 The helper ``system_dtype`` (and ``_args.broadcast_batch``) is shared by the dense kernels
 (``dense``, ``scan``, ``conv``) so every kernel validates its arguments the same way.
 """
@@ -33,6 +38,8 @@ from ._args import (
     broadcast_batch,
     common_dtype,
     method_alpha,
+    require_elements,
+    require_finite_result,
     require_step,
     require_vector_of,
     step_tensor,
@@ -118,7 +125,8 @@ def discretize(
         InvalidTypeError: non-tensor A/B, integer or half dtypes, bad dt/method types.
         InvalidArgumentError: non-square A, B of the wrong length, dt <= 0, NaN/inf,
             unknown method, batch shapes that do not broadcast, tensors on different
-            devices, or I - alpha dt A singular.
+            devices, I - alpha dt A singular, batch x (N + 1)^2 above ``kernel_elements``,
+            or a result that overflowed the dtype (the message gives ||A dt||_1).
     """
     A = square_matrix("A", A)
     N = A.shape[-1]
@@ -128,7 +136,27 @@ def discretize(
     dtype = system_dtype(A, B)
     step_shape = step.shape if isinstance(step, torch.Tensor) else ()
     batch = broadcast_batch(A=A.shape[:-2], B=B.shape[:-1], dt=step_shape)
-    return _discretize(A.to(dtype), B.to(dtype), step_tensor(step, dtype, A.device), alpha, batch)
+    require_discretize_size(batch, N)
+    step = step_tensor(step, dtype, A.device)
+    Ab, Bb = _discretize(A.to(dtype), B.to(dtype), step, alpha, batch)
+    require_finite_result("discretize", (Ab, Bb), lambda: step_norm(A, step))
+    return Ab, Bb
+
+
+def require_discretize_size(batch: torch.Size, N: int) -> None:
+    """Refuse a discretization whose (N + 1) x (N + 1) working matrices exceed the ceiling."""
+    require_elements(
+        f"discretize: elements of the (batch {tuple(batch)}) x {N + 1} x {N + 1} work",
+        batch.numel(),
+        (N + 1) ** 2,
+    )
+
+
+def step_norm(A: torch.Tensor, dt: torch.Tensor | float) -> str:
+    """``"||A dt||_1 = ..."``, the largest over the batch, in float64 (for messages)."""
+    norm = A.detach().abs().to(torch.float64).sum(-2).amax(-1)
+    scaled = norm * (dt.detach().to(torch.float64) if isinstance(dt, torch.Tensor) else dt)
+    return f"||A dt||_1 = {scaled.max().item():.3g} (ZOH: ||e^(A dt)|| can reach e^||A dt||)"
 
 
 def _discretize(

@@ -29,7 +29,10 @@ and the kernel is K_k = C Ab^k Bb, k = 0 .. L-1 (C a row, not conjugated). S4's 
 3. K = ifft(G) (complex output, like the oracle; for a system closed under conjugation the
    imaginary part is rounding noise).
 
-Cost O(L N (r+1)^2 + L r^3 + N^3 log L + L log L); memory O(batch L N).
+Cost O(L N (r+1)^2 + L r^3 + N^3 log L + L log L); memory O(batch L N): the Cauchy
+matrix (batch x L x N), the sums (batch x L x (r+1)^2) and the dense Ab (batch x N x N)
+count against ``kernel_elements`` (refused before any work). A result that overflowed the
+dtype (e.g. Ab^L of an unstable system) raises InvalidArgumentError naming ||Ab^L||.
 """
 
 from __future__ import annotations
@@ -40,7 +43,15 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError
-from ._args import as_tensor, broadcast_batch, require_L, require_step, step_tensor
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    require_elements,
+    require_finite_result,
+    require_L,
+    require_step,
+    step_tensor,
+)
 from .diag import mode_vector, working_dtype
 
 __all__ = ["dplr_kernel", "dplr_kernel_from_ct"]
@@ -115,6 +126,12 @@ def _validated(
     )
     step = step_tensor(step, dtype, Lambda.device)
     r = P.shape[-1]
+    require_elements(
+        f"dplr_kernel: elements of the (batch {tuple(batch)}) x max(L x N, L x (r+1)^2, "
+        f"N x N) work, L = {L}, N = {N}, r = {r}",
+        batch.numel(),
+        max(L * N, L * (r + 1) ** 2, N * N),
+    )
     return (
         Lambda.to(dtype).expand(*batch, N),
         P.to(dtype).expand(*batch, N, r),
@@ -219,8 +236,17 @@ def dplr_kernel(Lambda: Any, P: Any, Q: Any, B: Any, C: Any, L: Any, *, dt: Any)
             at a root of unity.
     """
     Lambda, P, Q, B, C, step, L = _validated(Lambda, P, Q, B, C, "C", L, dt)
-    Ct = C - row_times_power(C, bilinear_matrix(Lambda, P, Q, step), L)
-    return _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    Ab = bilinear_matrix(Lambda, P, Q, step)
+    Ct = C - row_times_power(C, Ab, L)
+    require_finite_result("dplr_kernel (Ct = C (I - Ab^L))", Ct, lambda: _power_growth(Ab, L))
+    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    require_finite_result("dplr_kernel", K, lambda: _power_growth(Ab, L))
+    return K
+
+
+def _power_growth(Ab: torch.Tensor, L: int) -> str:
+    norm = torch.linalg.matrix_norm(Ab.detach().to(torch.complex128), 2).amax().item()
+    return f"||Ab||_2 = {norm:.6g}, so ||Ab^L|| may reach {norm:.6g}^{L}"
 
 
 def dplr_kernel_from_ct(
@@ -235,4 +261,8 @@ def dplr_kernel_from_ct(
     with ``Ct`` in place of ``C``; no dense matrix is formed (no O(N^3) work).
     """
     Lambda, P, Q, B, Ct, step, L = _validated(Lambda, P, Q, B, Ct, "Ct", L, dt)
-    return _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    require_finite_result(
+        "dplr_kernel_from_ct", K, lambda: "the Cauchy sums / Woodbury solve at the roots of unity"
+    )
+    return K

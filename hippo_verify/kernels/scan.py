@@ -14,6 +14,14 @@ Modes:
   triangular Toeplitz matmul) plus the contribution O x_{cT} of the state entering it; the
   states are carried across chunks by x_{(c+1)T} = Ab^T x_{cT} + W flip(u_chunk). Work
   O(N^3 log T + L (T + N)), depth O(log T + L / T).
+
+Size (against ``kernel_elements``, before any work): the largest tensor of the mode,
+batch x max(L, N^2) sequential, batch x max(N^2, chunks x T, N x max(T, chunks)) chunked;
+the sequential mode is also charged ``STEP_CHARGE`` elements per step for its
+interpreter-level loop (one step costs about as long as that many element operations), so
+the default ceiling allows about 8 million sequential steps (minutes, not hours).
+Overflow: an unstable system whose output leaves the dtype's range raises
+InvalidArgumentError naming ||Ab||_1 (the state grows at most like ||Ab||_1^k).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import torch
 
 from .._errors import InvalidArgumentError
 from .._validation import require_choice
-from ._args import as_tensor, broadcast_batch
+from ._args import as_tensor, broadcast_batch, require_elements, require_finite_result
 from .dense import _system, krylov_block
 from .discretize import system_dtype
 
@@ -33,6 +41,9 @@ __all__ = ["SCAN_MODES", "scan"]
 
 #: The modes of ``scan``.
 SCAN_MODES = ("sequential", "chunked")
+
+#: Elements charged per sequential step for the Python-level loop (see the module docstring).
+STEP_CHARGE = 256
 
 
 def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch.Tensor:
@@ -52,7 +63,9 @@ def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch
 
     Raises:
         InvalidTypeError / InvalidArgumentError before any work: non-tensors, integer or
-        half dtypes, shapes, NaN/inf, devices, batch shapes, unknown mode.
+        half dtypes, shapes, NaN/inf, devices, batch shapes, unknown mode, a size above
+        ``kernel_elements`` (module docstring); InvalidArgumentError after it if the
+        output overflowed the dtype.
     """
     Ab, Bb, C, _, batch = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
     u = as_tensor("u", u, min_dim=1)
@@ -62,13 +75,30 @@ def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch
     dtype = system_dtype(Ab, Bb, C, u)
     batch = broadcast_batch(system=batch, u=u.shape[:-1])
     N, L = Ab.shape[-1], u.shape[-1]
+    require_elements(
+        f"scan ({mode}): elements of its largest tensor", _scan_cost(mode, batch, N, L)
+    )
     Ab = Ab.to(dtype).expand(*batch, N, N)
     Bb = Bb.to(dtype).expand(*batch, N)
     C = C.to(dtype).expand(*batch, N)
     u = u.to(dtype).expand(*batch, L)
+    y = _sequential(Ab, Bb, C, u) if mode == "sequential" else _chunked(Ab, Bb, C, u)
+    require_finite_result(f"scan ({mode})", y, lambda: _growth(Ab))
+    return y
+
+
+def _scan_cost(mode: str, batch: torch.Size, N: int, L: int) -> int:
+    """Elements of the largest tensor of the mode (plus the sequential step charge)."""
     if mode == "sequential":
-        return _sequential(Ab, Bb, C, u)
-    return _chunked(Ab, Bb, C, u)
+        return batch.numel() * max(L, N * N) + STEP_CHARGE * L
+    T = chunk_size(L)
+    chunks = -(-L // T)
+    return batch.numel() * max(N * N, chunks * T, N * max(T, chunks))
+
+
+def _growth(Ab: torch.Tensor) -> str:
+    norm = Ab.detach().abs().to(torch.float64).sum(-2).amax(-1).max().item()
+    return f"||Ab||_1 = {norm:.6g}: the state x_k may grow like {norm:.6g}^k"
 
 
 def _sequential(

@@ -5,7 +5,12 @@ err <= c * u(dtype) * g(L, N, cond). For the dense kernels ``cond`` is a relativ
 condition number: how much the result moves, relative to its max-norm, under the
 perturbations that rounding makes, estimated in float64 (complex128) by exact directional
 derivatives along a few seeded random directions. The helpers compute it from the system,
-so tests and reports can pass it:
+so tests and reports can pass it. They are the judge's own numbers: computed with NumPy and
+SciPy (plain recurrences x <- Ab x for the taps, ``scipy.linalg.expm`` and ``expm_frechet``,
+``numpy.fft``, ``numpy.linalg``), never with the torch kernels they judge, so a bug in a
+kernel cannot also move its bound. They return ``inf`` when the relative error is undefined
+(a result that is identically zero) or the sensitivity overflows float64, never NaN:
+
 
 * ``kernel_condition(Ab, Bb, C, L)`` (model ``"krylov-doubling"``): entrywise relative
   perturbations Ab (1 + e G), Bb (1 + e g), C (1 + e h); the derivative of every tap at
@@ -53,13 +58,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import scipy.linalg
 import torch
 
-from ..._errors import InvalidArgumentError
-from ...kernels._args import method_alpha, require_step
-from ...kernels.conv import fft_conv
-from ...kernels.dense import krylov_kernel
-from ...kernels.discretize import expm
+from ..._errors import InvalidArgumentError, InvalidTypeError
+from ..._validation import require_int
+from ...kernels._args import require_step
+from ...oracles.mp_oracles import discretization_alpha
 from .._error_model import ErrorModel, log2_ceil, register
 
 __all__ = [
@@ -76,59 +82,87 @@ _DIRECTIONS = 4  # random directions per sensitivity estimate
 _MEMORY_CAP = 1 << 20  # steps summed at most when L is None
 
 
-def _matrix64(name: str, M: Any) -> torch.Tensor:
-    """A square matrix (tensor, sympy Matrix, nested lists) as float64 or complex128, CPU."""
-    if isinstance(M, torch.Tensor):
-        t = M.detach().to("cpu")
-        t = t.to(torch.complex128 if t.is_complex() else torch.float64)
-    else:
-        rows = M.tolist() if hasattr(M, "tolist") else M
-        values = [[complex(v) for v in row] for row in rows]
-        t = torch.tensor(values, dtype=torch.complex128)
-        if not bool(t.imag.any()):
-            t = t.real.contiguous()
-    if t.dim() != 2 or t.shape[0] != t.shape[1] or t.shape[0] == 0:
-        raise InvalidArgumentError(
-            f"{name}: expected one square matrix, got shape {tuple(t.shape)}"
-        )
-    if not bool(torch.isfinite(t).all()):
+def _array64(name: str, value: Any) -> np.ndarray:
+    """A finite float64 (complex128 if any entry is complex) array of a tensor, a NumPy
+    array, a sympy Matrix or nested lists of numbers."""
+    if isinstance(value, torch.Tensor):
+        t = value.detach().to("cpu")
+        return (t.to(torch.complex128) if t.is_complex() else t.to(torch.float64)).numpy()
+    try:
+        raw = value.tolist() if hasattr(value, "tolist") else value
+        array = np.array(raw, dtype=object).astype(np.complex128)
+    except (TypeError, ValueError):
+        raise InvalidTypeError(f"{name}: expected numbers, got {type(value).__name__}") from None
+    if not np.isfinite(array).all():
         raise InvalidArgumentError(f"{name}: contains NaN or infinity")
-    return t
+    return array if array.imag.any() else array.real.copy()
 
 
-def _require_L(L: Any) -> int:
-    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
-        raise InvalidArgumentError(f"L: expected an int >= 1, got {L!r}")
-    return L
+def _matrix64(name: str, M: Any) -> np.ndarray:
+    """One finite square matrix (N >= 1), float64 or complex128."""
+    M = _array64(name, M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+        raise InvalidArgumentError(f"{name}: expected one square matrix, got shape {M.shape}")
+    if not np.isfinite(M).all():
+        raise InvalidArgumentError(f"{name}: contains NaN or infinity")
+    return M
 
 
-def _steps(L: Any) -> int | None:
-    if L is None:
-        return None
-    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
-        raise InvalidArgumentError(f"L: expected an int >= 1 or None, got {L!r}")
-    return L
+def _vector64(name: str, v: Any, length: int | None = None) -> np.ndarray:
+    """One finite vector (flattened), of ``length`` entries if given."""
+    v = _array64(name, v).reshape(-1)
+    if not np.isfinite(v).all():
+        raise InvalidArgumentError(f"{name}: contains NaN or infinity")
+    if v.size == 0 or (length is not None and v.size != length):
+        wanted = f"{length} entries (one per state)" if length is not None else "entries"
+        raise InvalidArgumentError(f"{name}: expected {wanted}, got {v.size}")
+    return v
+
+
+def _common(*arrays: np.ndarray) -> list[np.ndarray]:
+    wide = np.complex128 if any(np.iscomplexobj(a) for a in arrays) else np.float64
+    return [a.astype(wide) for a in arrays]
+
+
+def _system(Ab: Any, Bb: Any, C: Any, names: tuple[str, str, str]) -> list[np.ndarray]:
+    M = _matrix64(names[0], Ab)
+    N = M.shape[0]
+    return _common(M, _vector64(names[1], Bb, N), _vector64(names[2], C, N))
+
+
+def _finite_or_inf(x: float) -> float:
+    """x, or inf for inf and NaN (an undefined sensitivity is not a small one)."""
+    return x if math.isfinite(x) else math.inf
+
+
+def _alpha(method: Any) -> float | None:
+    """alpha of the method from the oracle's table (not the kernel's), None for ZOH."""
+    alpha = discretization_alpha(method)
+    return None if alpha is None else float(alpha)
 
 
 def discretization_condition(A: Any, dt: Any, method: Any = "bilinear") -> float:
-    """kappa_d of the discretization of A with step dt (see the module docstring), >= 1."""
+    """kappa_d of the discretization of A with step dt (see the module docstring), >= 1;
+    inf for a singular I - alpha dt A, an overflowing or fully decayed e^{dt A}."""
     A = _matrix64("A", A)
     step = float(require_step(dt))
-    alpha = method_alpha(method)
+    alpha = _alpha(method)
     N = A.shape[0]
-    eye = torch.eye(N, dtype=A.dtype)
-    norm = torch.linalg.matrix_norm
-    if alpha is None:
-        dA = step * A
-        decay = norm(expm(dA), 2).item()
-        return (1.0 + norm(dA, 2).item()) / min(1.0, decay) if decay > 0 else math.inf
-    M = eye - alpha * step * A
-    R = eye + (1 - alpha) * step * A
-    try:
-        inverse = torch.linalg.inv(M)
-    except RuntimeError:  # torch.linalg.LinAlgError: singular
-        return math.inf
-    return max(1.0, norm(inverse, 2).item() * norm(R, 2).item())
+    eye = np.eye(N)
+    with np.errstate(all="ignore"):
+        if alpha is None:
+            dA = step * A
+            decay = np.linalg.norm(scipy.linalg.expm(dA), 2)
+            if not (math.isfinite(decay) and decay > 0):
+                return math.inf
+            return _finite_or_inf((1.0 + np.linalg.norm(dA, 2)) / min(1.0, decay))
+        M = eye - alpha * step * A
+        R = eye + (1 - alpha) * step * A
+        try:
+            inverse = np.linalg.inv(M)
+        except np.linalg.LinAlgError:
+            return math.inf
+        return max(1.0, _finite_or_inf(np.linalg.norm(inverse, 2) * np.linalg.norm(R, 2)))
 
 
 def memory_condition(Ab: Any, L: Any = None) -> float:
@@ -138,44 +172,35 @@ def memory_condition(Ab: Any, L: Any = None) -> float:
     the powers do not decay within 2^20 steps).
     """
     Ab = _matrix64("Ab", Ab)
-    L = _steps(L)
+    L = None if L is None else require_int("L", L, minimum=1)
     N = Ab.shape[0]
-    powers = torch.eye(N, dtype=Ab.dtype)[None]  # Ab^0 .. Ab^{b-1}
-    while powers.shape[0] < _NORM_BLOCK:
-        powers = torch.cat([powers, powers @ torch.linalg.matrix_power(Ab, powers.shape[0])])
-    step = torch.linalg.matrix_power(Ab, _NORM_BLOCK)
-    start = torch.eye(N, dtype=Ab.dtype)
+    powers = [np.eye(N, dtype=Ab.dtype)]  # Ab^0 .. Ab^{b-1} by the plain recurrence
+    while len(powers) < _NORM_BLOCK:
+        powers.append(Ab @ powers[-1])
+    powers = np.stack(powers)
+    step = Ab @ powers[-1]
+    start = np.eye(N, dtype=Ab.dtype)
     total, previous, k = 0.0, None, 0
     limit = L if L is not None else _MEMORY_CAP
-    while k < limit:
-        norms = torch.linalg.matrix_norm(start @ powers, 2)[: limit - k]
-        block = float(norms.sum())
-        total += block
-        k += norms.shape[0]
-        if not math.isfinite(total):
-            return math.inf
-        if L is None and previous is not None and block < previous:
-            ratio = block / previous
-            tail = block * ratio / (1 - ratio)
-            if tail < 0.01 * total:
-                return total + tail
-        previous = block
-        start = start @ step
+    with np.errstate(all="ignore"):
+        while k < limit:
+            block_powers = (start @ powers)[: limit - k]
+            if not np.isfinite(block_powers).all():
+                return math.inf
+            norms = np.linalg.norm(block_powers, 2, axis=(-2, -1))
+            block = float(norms.sum())
+            total += block
+            k += norms.shape[0]
+            if not math.isfinite(total):
+                return math.inf
+            if L is None and previous is not None and block < previous:
+                ratio = block / previous
+                tail = block * ratio / (1 - ratio)
+                if tail < 0.01 * total:
+                    return total + tail
+            previous = block
+            start = start @ step
     return total if L is not None else math.inf
-
-
-def _vector64(name: str, v: Any) -> torch.Tensor:
-    if isinstance(v, torch.Tensor):
-        t = v.detach().to("cpu").reshape(-1)
-        return t.to(torch.complex128 if t.is_complex() else torch.float64)
-    values = [complex(x) for x in (v.tolist() if hasattr(v, "tolist") else v)]
-    t = torch.tensor(values, dtype=torch.complex128)
-    return t if bool(t.imag.any()) else t.real.contiguous()
-
-
-def _common(*tensors: torch.Tensor) -> list[torch.Tensor]:
-    wide = torch.complex128 if any(t.is_complex() for t in tensors) else torch.float64
-    return [t.to(wide) for t in tensors]
 
 
 class _Directions:
@@ -184,33 +209,66 @@ class _Directions:
     def __init__(self, seed: int = 0):
         self.gen = torch.Generator().manual_seed(seed)
 
-    def __call__(self, like: torch.Tensor) -> torch.Tensor:
+    def __call__(self, like: np.ndarray) -> np.ndarray:
         g = torch.randn(like.shape, generator=self.gen, dtype=torch.float64)
-        if like.is_complex():
+        if np.iscomplexobj(like):
             g = torch.complex(g, torch.randn(like.shape, generator=self.gen, dtype=torch.float64))
             g = g / math.sqrt(2)
-        return g
+        return g.numpy()
+
+
+def _taps(M: np.ndarray, b: np.ndarray, c: np.ndarray, L: int) -> np.ndarray:
+    """K_k = c M^k b, k < L, by the plain recurrence x <- M x (leading dimensions broadcast;
+    c is not conjugated). Overflow gives inf/NaN, which the callers map to inf."""
+    shape = np.broadcast_shapes(M.shape[:-2], b.shape[:-1], c.shape[:-1])
+    dtype = np.result_type(M, b, c)
+    x = np.broadcast_to(b, (*shape, b.shape[-1])).astype(dtype)
+    out = np.empty((*shape, L), dtype=dtype)
+    with np.errstate(all="ignore"):
+        for k in range(L):
+            out[..., k] = (c * x).sum(-1)
+            x = (M @ x[..., None])[..., 0]
+    return out
+
+
+def _conv(u: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), by zero-padded numpy.fft (no wrap-around:
+    n >= 2 len(u) - 1); leading dimensions broadcast."""
+    L = u.shape[-1]
+    K = K[..., :L]
+    n = 1 << (L + K.shape[-1] - 2).bit_length()
+    with np.errstate(all="ignore"):
+        y = np.fft.ifft(np.fft.fft(u, n) * np.fft.fft(K, n), n)[..., :L]
+    return y if np.iscomplexobj(u) or np.iscomplexobj(K) else y.real
 
 
 def _kernel_derivative(
-    Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, E: Any, e_b: Any, e_c: Any, L: int
-) -> torch.Tensor:
+    Ab: np.ndarray, Bb: np.ndarray, C: np.ndarray, E: Any, e_b: Any, e_c: Any, L: int
+) -> np.ndarray:
     """d/de of K(Ab + e E, Bb + e e_b, C + e e_c), exactly, from one 2N-state kernel.
 
     [[Ab, E], [0, Ab]]^k = [[Ab^k, D_k], [0, Ab^k]] with D_k = sum_i Ab^i E Ab^{k-1-i}, so
     [C, e_c] [[Ab, E], [0, Ab]]^k [e_b; Bb] = C Ab^k e_b + C D_k Bb + e_c Ab^k Bb.
+    E, e_b, e_c carry a leading dimension (one per direction).
     """
-    N = Ab.shape[0]
-    block = torch.zeros(2 * N, 2 * N, dtype=Ab.dtype)
-    block[:N, :N] = Ab
-    block[N:, N:] = Ab
-    block[:N, N:] = E
-    return krylov_kernel(block, torch.cat([e_b, Bb]), torch.cat([C, e_c]), L)
+    D, N = E.shape[0], Ab.shape[0]
+    dtype = np.result_type(Ab, E, e_b, e_c)
+    block = np.zeros((D, 2 * N, 2 * N), dtype=dtype)
+    block[:, :N, :N] = Ab
+    block[:, N:, N:] = Ab
+    block[:, :N, N:] = E
+    b = np.concatenate([e_b, np.broadcast_to(Bb, e_b.shape)], axis=-1)
+    c = np.concatenate([np.broadcast_to(C, e_c.shape), e_c], axis=-1)
+    return _taps(block, b, c, L)
 
 
-def _relative_change(change: torch.Tensor, value: torch.Tensor) -> float:
-    peak = value.abs().max().item()
-    return math.inf if peak == 0 else change.abs().max().item() / peak
+def _relative_change(change: np.ndarray, value: np.ndarray) -> float:
+    """max|change| / max|value|; inf for a zero value or a non-finite one (never NaN)."""
+    peak = float(np.abs(value).max())
+    worst = float(np.abs(change).max())
+    if not (peak > 0 and math.isfinite(peak) and math.isfinite(worst)):
+        return math.inf
+    return worst / peak
 
 
 def kernel_condition(
@@ -221,18 +279,62 @@ def kernel_condition(
     max over ``directions`` random directions of max_k |dK_k| / max_k |K_k|, where dK is
     the exact derivative of K = C Ab^k Bb along Ab -> Ab (1 + e G), Bb -> Bb (1 + e g),
     C -> C (1 + e h) (entrywise, G, g, h standard normal): the relative condition number of
-    the taps for the perturbations rounding makes, in float64 (complex128).
+    the taps for the perturbations rounding makes, in float64 (complex128). inf if K = 0.
     """
-    Ab = _matrix64("Ab", Ab)
-    Ab, Bb, C = _common(Ab, _vector64("Bb", Bb), _vector64("C", C))
-    L = _require_L(L)
-    K = krylov_kernel(Ab, Bb, C, L)
+    Ab, Bb, C = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
+    L = require_int("L", L, minimum=1)
+    directions = require_int("directions", directions, minimum=1)
+    K = _taps(Ab, Bb, C, L)
     draw = _Directions(seed)
-    worst = 0.0
-    for _ in range(directions):
-        dK = _kernel_derivative(Ab, Bb, C, Ab * draw(Ab), Bb * draw(Bb), C * draw(C), L)
-        worst = max(worst, _relative_change(dK, K))
-    return worst
+    G, g, h = (
+        np.stack(d) for d in zip(*((draw(Ab), draw(Bb), draw(C)) for _ in range(directions)))
+    )
+    dK = _kernel_derivative(Ab, Bb, C, Ab * G, Bb * g, C * h, L)
+    return _relative_change(dK, K)
+
+
+def _gbt_directions(
+    A: np.ndarray, B: np.ndarray, step: float, alpha: float, draw: _Directions, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(Ab, Bb, dAb, dBb) of the gbt discretization and its derivative along ``count``
+    entrywise relative perturbations of M, R and dt B; None if M is singular."""
+    N = A.shape[0]
+    M, R = np.eye(N) - alpha * step * A, np.eye(N) + (1 - alpha) * step * A
+    try:
+        M_inv = np.linalg.inv(M)
+    except np.linalg.LinAlgError:
+        return None
+    Ab, Bb = M_inv @ R, M_inv @ (step * B)
+    dAb, dBb = [], []
+    for _ in range(count):
+        dM = M * draw(M) if alpha != 0 else np.zeros_like(M)
+        dAb.append(M_inv @ (R * draw(R) - dM @ Ab))
+        dBb.append(M_inv @ (step * B * draw(B) - dM @ Bb))
+    return Ab, Bb, np.stack(dAb), np.stack(dBb)
+
+
+def _zoh_directions(
+    A: np.ndarray, B: np.ndarray, step: float, draw: _Directions, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(Ab, Bb, dAb, dBb) of ZOH (``scipy.linalg.expm`` of Z = [[dt A, dt B], [0, 0]]) and
+    the Frechet derivative along ``count`` normwise perturbations of Z of size
+    ||Z||_2 sqrt(N + 1) (``scipy.linalg.expm_frechet``)."""
+    N = A.shape[0]
+    Z = np.zeros((N + 1, N + 1), dtype=A.dtype)
+    Z[:N, :N], Z[:N, N] = step * A, step * B
+    E = scipy.linalg.expm(Z)
+    scale = np.linalg.norm(Z, 2) * math.sqrt(N + 1)
+    dAb, dBb = [], []
+    for _ in range(count):
+        G = draw(Z)
+        G[N] = 0  # the zero row of Z is exact
+        # sqrt(N + 1): each squaring is (N + 1)-term products on top of the sqrt(N) that
+        # the growth already counts
+        G = G * (scale / np.linalg.norm(G, 2))
+        frechet = scipy.linalg.expm_frechet(Z, G, compute_expm=False)
+        dAb.append(frechet[:N, :N])
+        dBb.append(frechet[:N, N])
+    return E[:N, :N], E[:N, N], np.stack(dAb), np.stack(dBb)
 
 
 def dense_condition(
@@ -255,63 +357,41 @@ def dense_condition(
     cost), propagated by dAb = M^-1 (dR - dM Ab), dBb = M^-1 (d(dt B) - dM Bb); for ZOH a
     normwise relative perturbation of the augmented Z = [[dt A, dt B], [0, 0]] (scaling
     and squaring: the s ~ log2 ||Z|| squarings turn a relative error u of e^{Z / 2^s} into
-    u ||Z||), propagated by the Frechet derivative of exp. Float64 (complex128).
+    u ||Z||), propagated by the Frechet derivative of exp. Float64 (complex128); the
+    discrete system is formed here (numpy/scipy), not by the kernel. inf if I - alpha dt A
+    is singular, K = 0 or the sensitivity overflows.
     """
-    A = _matrix64("A", A)
-    A, B, C = _common(A, _vector64("B", B), _vector64("C", C))
-    if B.numel() != A.shape[0] or C.numel() != A.shape[0]:
-        raise InvalidArgumentError("B and C must have one entry per state")
+    A, B, C = _system(A, B, C, ("A", "B", "C"))
     step = float(require_step(dt))
-    alpha = method_alpha(method)
-    L = _require_L(L)
-    N = A.shape[0]
-    eye = torch.eye(N, dtype=A.dtype)
+    alpha = _alpha(method)
+    L = require_int("L", L, minimum=1)
+    directions = require_int("directions", directions, minimum=1)
     draw = _Directions(seed)
-    if alpha is None:
-        Z = torch.zeros(N + 1, N + 1, dtype=A.dtype)
-        Z[:N, :N], Z[:N, N] = step * A, step * B
-        E = expm(Z)
-        Ab, Bb = E[:N, :N], E[:N, N]
-    else:
-        M, R = eye - alpha * step * A, eye + (1 - alpha) * step * A
-        try:
-            M_inv = torch.linalg.inv(M)
-        except RuntimeError:  # singular I - alpha dt A
-            return math.inf
-        Ab, Bb = M_inv @ R, M_inv @ (step * B)
-    K = krylov_kernel(Ab, Bb, C, L)
-    worst = 0.0
-    for _ in range(directions):
+    with np.errstate(all="ignore"):
         if alpha is None:
-            G = draw(Z)
-            G[N] = 0  # the zero row of Z is exact
-            # size ||Z|| sqrt(N + 1): each squaring is (N + 1)-term products (gamma_{N+1},
-            # sqrt(N + 1) typically) on top of the sqrt(N) that the growth already counts
-            scale = torch.linalg.matrix_norm(Z, 2) * math.sqrt(N + 1)
-            G = G * (scale / torch.linalg.matrix_norm(G, 2))
-            big = torch.zeros(2 * N + 2, 2 * N + 2, dtype=A.dtype)
-            big[: N + 1, : N + 1], big[N + 1 :, N + 1 :], big[: N + 1, N + 1 :] = Z, Z, G
-            frechet = expm(big)[: N + 1, N + 1 :]
-            dAb, dBb = frechet[:N, :N], frechet[:N, N]
+            parts = _zoh_directions(A, B, step, draw, directions)
         else:
-            dM = M * draw(M) if alpha != 0 else torch.zeros_like(M)
-            dAb = M_inv @ (R * draw(R) - dM @ Ab)
-            dBb = M_inv @ (step * B * draw(B) - dM @ Bb)
-        zero = torch.zeros_like(C)
-        dK = _kernel_derivative(Ab, Bb, C, dAb, dBb, zero, L)
-        worst = max(worst, _relative_change(dK, K))
+            parts = _gbt_directions(A, B, step, alpha, draw, directions)
+    if parts is None or not all(np.isfinite(p).all() for p in parts):
+        return math.inf
+    Ab, Bb, dAb, dBb = parts
+    K = _taps(Ab, Bb, C, L)
+    dK = _kernel_derivative(Ab, Bb, C, dAb, dBb, np.zeros((directions, *C.shape), C.dtype), L)
+    worst = _relative_change(dK, K)
     return worst + kernel_condition(Ab, Bb, C, L, directions=directions, seed=seed + 1)
 
 
 def conv_condition(u: Any, K: Any) -> float:
-    """||u||_2 ||K[:L]||_2 / (sqrt(L) max|y|) of y = causal conv(u, K), one sequence each."""
+    """||u||_2 ||K[:L]||_2 / (sqrt(L) max|y|) of y = causal conv(u, K), one sequence each
+    (y by numpy.fft); inf if y = 0."""
     u = _vector64("u", u)
-    K = _vector64("K", K)[: u.numel()]
+    K = _vector64("K", K)[: u.size]
     u, K = _common(u, K)
-    peak = fft_conv(u, K).abs().max().item()
-    if peak == 0:
+    peak = float(np.abs(_conv(u, K)).max())
+    size = float(np.linalg.norm(u) * np.linalg.norm(K))
+    if not (peak > 0 and math.isfinite(size)):
         return math.inf
-    return float(u.norm() * K.norm()) / (math.sqrt(u.numel()) * peak)
+    return size / (math.sqrt(u.size) * peak)
 
 
 def scan_condition(
@@ -320,21 +400,21 @@ def scan_condition(
     """cond of the scans: sensitivity of y to entrywise relative perturbations.
 
     As ``kernel_condition``, for y = causal conv(u, K) (L = len(u)) and perturbations of
-    Ab, Bb, C and u: dy = conv(u, dK) + conv(u h, K), relative to max |y|.
+    Ab, Bb, C and u: dy = conv(u, dK) + conv(u h, K), relative to max |y| (inf if y = 0).
     """
-    u = _vector64("u", u)
-    Ab = _matrix64("Ab", Ab)
-    Ab, Bb, C, u = _common(Ab, _vector64("Bb", Bb), _vector64("C", C), u)
-    L = u.numel()
-    K = krylov_kernel(Ab, Bb, C, L)
-    y = fft_conv(u, K)
+    Ab, Bb, C = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
+    Ab, Bb, C, u = _common(Ab, Bb, C, _vector64("u", u))
+    directions = require_int("directions", directions, minimum=1)
+    L = u.size
+    K = _taps(Ab, Bb, C, L)
     draw = _Directions(seed)
-    worst = 0.0
-    for _ in range(directions):
-        dK = _kernel_derivative(Ab, Bb, C, Ab * draw(Ab), Bb * draw(Bb), C * draw(C), L)
-        dy = fft_conv(u, dK) + fft_conv(u * draw(u), K)
-        worst = max(worst, _relative_change(dy, y))
-    return worst
+    G, g, h, hu = (
+        np.stack(d)
+        for d in zip(*((draw(Ab), draw(Bb), draw(C), draw(u)) for _ in range(directions)))
+    )
+    dK = _kernel_derivative(Ab, Bb, C, Ab * G, Bb * g, C * h, L)
+    dy = _conv(u, dK) + _conv(u * hu, K)
+    return _relative_change(dy, _conv(u, K))
 
 
 # ---------------------------------------------------------------------------------------
@@ -343,16 +423,22 @@ def scan_condition(
 # ---------------------------------------------------------------------------------------
 
 
+def _at_least_one(cond: float) -> float:
+    """max(1, cond), but NaN for a NaN or negative cond (``max(1.0, nan)`` is 1.0: a trap
+    that would read an undefined sensitivity as a perfect one); the bound then refuses."""
+    return max(1.0, cond) if cond >= 0 else math.nan
+
+
 def _discretize_growth(L: int, N: int, cond: float) -> float:
-    return N * max(1.0, cond)
+    return N * _at_least_one(cond)
 
 
 def _dense_growth(L: int, N: int, cond: float) -> float:
-    return math.sqrt(N) * log2_ceil(L) * max(1.0, cond)
+    return math.sqrt(N) * log2_ceil(L) * _at_least_one(cond)
 
 
 def _fft_growth(L: int, N: int, cond: float) -> float:
-    return log2_ceil(2 * L) * max(1.0, cond)
+    return log2_ceil(2 * L) * _at_least_one(cond)
 
 
 _DENSE_TEXT = "sqrt(N) * ceil(log2 L) * cond"

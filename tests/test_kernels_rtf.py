@@ -836,3 +836,11 @@ def test_model_constant_is_the_one_its_justification_derives(algorithm):
     model = registered_models()[algorithm]
     stated = re.findall(r"c = ([0-9.]+) \(", model.justification)
     assert stated and float(stated[-1]) == model.constant
+
+
+def test_sequential_loops_are_charged_per_step() -> None:
+    """L = 2**24 fits kernel_elements as a tensor, but not as 2**24 Python-level steps."""
+    a, b = torch.tensor([0.5]), torch.tensor([1.0])
+    rtf_kernel(a, b, 2**24 // 64)  # the FFT kernel is not a loop: no step charge
+    with pytest.raises(InvalidArgumentError, match="per sequential step"):
+        rtf_impulse_response(a, b, 2**24)

@@ -36,6 +36,8 @@ __all__ = [
     "complex_dtype_of",
     "method_alpha",
     "require_L",
+    "SEQUENTIAL_STEP_CHARGE",
+    "require_batch_elements",
     "require_elements",
     "require_finite_result",
     "require_step",
@@ -122,6 +124,23 @@ def require_elements(what: str, *sizes: int) -> int:
     the ceiling ``kernel_elements``; else InvalidArgumentError that names ``what``, the
     ceiling and how to raise it (``hippo_verify.size_limits``)."""
     return require_size(what, math.prod(int(s) for s in sizes), "kernel_elements")
+
+
+#: Elements charged per step of a Python-level sequential loop, so that a loop of L steps
+#: counts like a tensor of 256 L elements against ``kernel_elements`` (about 8M steps, a
+#: few minutes, under the default ceiling) instead of running for hours unrefused.
+SEQUENTIAL_STEP_CHARGE = 256
+
+
+def require_batch_elements(
+    family: str, batch: tuple[int, ...], per_system: int, *, steps: int = 0
+) -> int:
+    """``require_elements`` for a largest tensor of prod(batch) x per_system elements,
+    plus ``SEQUENTIAL_STEP_CHARGE`` per step of a sequential loop of ``steps`` steps."""
+    what = f"{family}: elements of the largest tensor (batch {tuple(batch)} x {per_system})"
+    if steps:
+        what += f" + {SEQUENTIAL_STEP_CHARGE} per sequential step ({steps} steps)"
+    return require_elements(what, math.prod(batch) * per_system + SEQUENTIAL_STEP_CHARGE * steps)
 
 
 def require_finite_result(

@@ -28,14 +28,13 @@ SSM, which reduces to this per (head, channel) pair.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_choice, require_size
-from ._args import as_tensor, broadcast_batch, require_L, require_step
+from .._validation import require_choice
+from ._args import as_tensor, broadcast_batch, require_batch_elements, require_L, require_step
 from .conv import fft_conv
 from .diag import h3_diag_kernel
 
@@ -72,12 +71,6 @@ def _real_sequence(name: str, value: Any, family: str) -> torch.Tensor:
     return value
 
 
-def _require_elements(family: str, batch: tuple[int, ...], per_system: int) -> None:
-    """Refuse, before allocating, a job whose largest tensor exceeds ``kernel_elements``."""
-    what = f"{family}: elements of the largest tensor (batch {tuple(batch)} x {per_system})"
-    require_size(what, math.prod(batch) * per_system, "kernel_elements")
-
-
 def shift_kernel(C: Any, L: Any) -> torch.Tensor:
     """H3's shift-SSM kernel: K_k = C_k for k < min(d, L), 0 for d <= k < L.
 
@@ -99,7 +92,7 @@ def shift_kernel(C: Any, L: Any) -> torch.Tensor:
     """
     C = _real_sequence("C", C, "shift_kernel")
     L = require_L(L)
-    _require_elements("shift_kernel", C.shape[:-1], L)
+    require_batch_elements("shift_kernel", C.shape[:-1], L)
     d = C.shape[-1]
     if d >= L:
         return C[..., :L].clone()
@@ -217,7 +210,9 @@ def h3_ssm(
         dt=step.shape if isinstance(step, torch.Tensor) else (),
     )
     # conv: the Vandermonde matrix (batch x N x L); recurrence: the output (batch x L)
-    _require_elements(family, batch, L * (N if mode == "conv" else 1))
+    require_batch_elements(
+        family, batch, L * (N if mode == "conv" else 1), steps=0 if mode == "conv" else L
+    )
     cplx = _COMPLEX_OF[real]
     q, k, v, shift_C = (t.to(real) for t in (q, k, v, shift_C))
     lam, B, C = (t.to(cplx) for t in (lam, B, C))

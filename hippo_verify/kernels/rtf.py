@@ -75,8 +75,8 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_choice, require_int, require_size
-from ._args import as_tensor, broadcast_batch, require_L
+from .._validation import require_choice, require_int
+from ._args import as_tensor, broadcast_batch, require_batch_elements, require_L
 
 __all__ = [
     "RTFConditioningWarning",
@@ -140,12 +140,6 @@ def _same_device(family: str, **values: Any) -> None:
     if len(set(devices.values())) > 1:
         listed = ", ".join(f"{name} on {device}" for name, device in devices.items())
         raise InvalidArgumentError(f"{family}: tensors are on different devices: {listed}")
-
-
-def _require_elements(family: str, batch: tuple[int, ...], per_system: int) -> None:
-    """Refuse, before allocating, a job whose largest tensor exceeds ``kernel_elements``."""
-    what = f"{family}: elements of the largest tensor (batch {tuple(batch)} x {per_system})"
-    require_size(what, math.prod(batch) * per_system, "kernel_elements")
 
 
 def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -308,7 +302,7 @@ def rtf_diagnostics(
     a, b = _coefficients(a, b, "rtf_diagnostics")
     L = _require_length(L, a.shape[-1], "rtf_diagnostics")
     max_eig_d = require_int("max_eig_d", max_eig_d, minimum=0)
-    _require_elements("rtf_diagnostics", a.shape[:-1], L)
+    require_batch_elements("rtf_diagnostics", a.shape[:-1], L)
     a64, b64 = a.to(torch.float64), b.to(torch.float64)
     d = a.shape[-1]
     A_hat = _a_hat(a64, L)
@@ -517,7 +511,7 @@ def rtf_kernel(
         "max_condition", max_condition, default_max_condition(a.dtype, L)
     )
     max_tail = _require_threshold("max_tail", max_tail, None)
-    _require_elements("rtf_kernel", a.shape[:-1], L)
+    require_batch_elements("rtf_kernel", a.shape[:-1], L)
     A_hat = _a_hat(a, L)
     K = torch.fft.irfft(torch.fft.rfft(b, n=L) / A_hat, n=L)
     if check != "none":
@@ -665,7 +659,7 @@ def rtf_impulse_response(a: Any, b: Any, L: Any) -> torch.Tensor:
     """
     a, b = _coefficients(a, b, "rtf_impulse_response")
     L = require_L(L)
-    _require_elements("rtf_impulse_response", a.shape[:-1], L)
+    require_batch_elements("rtf_impulse_response", a.shape[:-1], L, steps=L)
     return _impulse(a, b, L)
 
 
@@ -777,7 +771,7 @@ def rtf_realization(
     a, b = _coefficients(a, b, "rtf_realization")
     d = a.shape[-1]
     L = _require_length(L, d, "rtf_realization")
-    _require_elements("rtf_realization", a.shape[:-1], max(L + d, d * d))
+    require_batch_elements("rtf_realization", a.shape[:-1], max(L + d, d * d))
     check = _require_check(check)
     max_condition = _require_threshold(
         "max_condition", max_condition, default_max_condition(a.dtype, L)
@@ -925,7 +919,7 @@ def rtf_recurrence(
             "continued kernel); give len(u) <= L or a longer L"
         )
     batch = broadcast_batch("rtf_recurrence", a=a.shape[:-1], b=b.shape[:-1], u=u.shape[:-1])
-    _require_elements("rtf_recurrence", batch, max(n, a.shape[-1]))
+    require_batch_elements("rtf_recurrence", batch, max(n, a.shape[-1]), steps=n)
     system = rtf_realization(a.to(dtype), b.to(dtype), L, check=check, max_condition=max_condition)
     d = a.shape[-1]
     a_v = system.a.expand(*batch, d)

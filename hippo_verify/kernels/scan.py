@@ -17,7 +17,7 @@ Modes:
 
 Size (against ``kernel_elements``, before any work): the largest tensor of the mode,
 batch x max(L, N^2) sequential, batch x max(N^2, chunks x T, N x max(T, chunks)) chunked;
-the sequential mode is also charged ``STEP_CHARGE`` elements per step for its
+the sequential mode is also charged ``SEQUENTIAL_STEP_CHARGE`` elements per step for its
 interpreter-level loop (one step costs about as long as that many element operations), so
 the default ceiling allows about 8 million sequential steps (minutes, not hours).
 Overflow: an unstable system whose output leaves the dtype's range raises
@@ -33,7 +33,13 @@ import torch
 
 from .._errors import InvalidArgumentError
 from .._validation import require_choice
-from ._args import as_tensor, broadcast_batch, require_elements, require_finite_result
+from ._args import (
+    SEQUENTIAL_STEP_CHARGE,
+    as_tensor,
+    broadcast_batch,
+    require_elements,
+    require_finite_result,
+)
 from .dense import _system, krylov_block
 from .discretize import system_dtype
 
@@ -41,9 +47,6 @@ __all__ = ["SCAN_MODES", "scan"]
 
 #: The modes of ``scan``.
 SCAN_MODES = ("sequential", "chunked")
-
-#: Elements charged per sequential step for the Python-level loop (see the module docstring).
-STEP_CHARGE = 256
 
 
 def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch.Tensor:
@@ -90,7 +93,7 @@ def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch
 def _scan_cost(mode: str, batch: torch.Size, N: int, L: int) -> int:
     """Elements of the largest tensor of the mode (plus the sequential step charge)."""
     if mode == "sequential":
-        return batch.numel() * max(L, N * N) + STEP_CHARGE * L
+        return batch.numel() * max(L, N * N) + SEQUENTIAL_STEP_CHARGE * L
     T = chunk_size(L)
     chunks = -(-L // T)
     return batch.numel() * max(N * N, chunks * T, N * max(T, chunks))

@@ -844,3 +844,10 @@ def test_sequential_loops_are_charged_per_step() -> None:
     rtf_kernel(a, b, 2**24 // 64)  # the FFT kernel is not a loop: no step charge
     with pytest.raises(InvalidArgumentError, match="per sequential step"):
         rtf_impulse_response(a, b, 2**24)
+
+
+def test_diagnostics_have_no_truth_value() -> None:
+    unstable = rtf_diagnostics(torch.tensor([-2.0]), 8)  # pole at 2
+    assert not bool(unstable.stable_by_sum)
+    with pytest.raises(TypeError, match="no truth value"):
+        assert unstable

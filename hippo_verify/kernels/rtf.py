@@ -270,6 +270,12 @@ class RTFDiagnostics:
     stable: torch.Tensor | None
     tail: torch.Tensor | None
 
+    def __bool__(self) -> bool:
+        # "assert rtf_diagnostics(a, L)" would always pass: there is no single verdict here.
+        raise TypeError(
+            "RTFDiagnostics has no truth value; test .stable_by_sum, .stable or .condition"
+        )
+
 
 def rtf_diagnostics(
     a: Any, L: Any, *, b: Any = None, max_eig_d: int = DEFAULT_MAX_EIG_D

@@ -401,3 +401,113 @@ def test_a_model_giving_a_nan_bound_is_refused(monkeypatch, oracle) -> None:
     )
     with pytest.raises(InvalidArgumentError, match="finite positive"):
         assert_kernel_close(perturbed(oracle, {1: 0.5}), oracle, algorithm="test-nan-growth")
+
+
+# ---------------------------------------------------------------------------------------
+# Boundaries, defaults and messages (each test kills mutants that survived a mutmut run)
+# ---------------------------------------------------------------------------------------
+
+
+def _exact_bound_model(name: str, bound: float) -> ErrorModel:
+    """A float64 model whose bound is exactly ``bound`` (u * (bound / u) is exact: u = 2^-53)."""
+    u = 2.0**-53
+    return _error_model.register(
+        ErrorModel(name, 1.0, lambda L, N, cond: bound / u, "fixed", "test double")
+    )
+
+
+def test_the_defaults_are_N_1_and_cond_1(oracle: OracleResult, fake_model) -> None:
+    exact = as_tensor(oracle, torch.float64)
+    wanted = error_bound(FAKE, torch.float64, L=L, N=1, cond=1.0)
+    assert error_bound(FAKE, torch.float64, L=L) == wanted
+    assert compare_kernel(exact, oracle, algorithm=FAKE).bound == wanted
+    assert assert_kernel_close(exact, oracle, algorithm=FAKE).bound == wanted
+
+
+@pytest.mark.parametrize("taps, growth", [(1, 1.0), (2, 1.0), (3, math.log2(3)), (64, 6.0)])
+def test_the_default_bound_is_16_u_log2_L(oracle: OracleResult, taps: int, growth: float) -> None:
+    short = dataclasses.replace(oracle, values=oracle.values[:taps])
+    comparison = compare_kernel(as_tensor(short, torch.float64), short)
+    assert comparison.bound == 16 * 2.0**-53 * growth
+
+
+def test_a_bound_of_exactly_a_tenth_is_refused(oracle, monkeypatch) -> None:
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    _exact_bound_model("test-tenth", 0.1)
+    _exact_bound_model("test-below-a-tenth", 0.0999)
+    exact = as_tensor(oracle, torch.float64)
+    with pytest.raises(InvalidArgumentError, match="ill-conditioned for this dtype"):
+        compare_kernel(exact, oracle, algorithm="test-tenth")
+    assert compare_kernel(exact, oracle, algorithm="test-below-a-tenth").passed
+
+
+def test_the_oracle_needs_exactly_two_digits_more_than_the_bound(oracle, monkeypatch) -> None:
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    _exact_bound_model("test-ten-digits", 1e-10)  # requires 10 digits, so 12 from the oracle
+    exact = as_tensor(oracle, torch.float64)
+    enough = dataclasses.replace(oracle, digits=12)
+    assert compare_kernel(exact, enough, algorithm="test-ten-digits").passed
+    with pytest.raises(InvalidArgumentError, match=r"certifies 11 digits.*needs >= 12\)"):
+        compare_kernel(exact, dataclasses.replace(oracle, digits=11), algorithm="test-ten-digits")
+
+
+@pytest.mark.parametrize("growth", [math.inf, -1.0, 0.0], ids=["inf", "negative", "zero"])
+def test_a_model_giving_a_non_positive_or_infinite_bound_is_refused(growth, oracle, monkeypatch):
+    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
+    _error_model.register(ErrorModel("test-bad", 1.0, lambda L, N, cond: growth, "g", "test"))
+    with pytest.raises(InvalidArgumentError, match="finite positive"):
+        error_bound("test-bad", torch.float64, L=8)
+
+
+def test_a_zero_cond_is_accepted() -> None:
+    """cond = 0 (no sensitivity at all) is a valid condition number, unlike a negative one."""
+    at_zero = error_bound("vandermonde", torch.float64, L=8, N=2, cond=0.0)
+    assert 0 < at_zero <= error_bound("vandermonde", torch.float64, L=8, N=2, cond=1.0)
+
+
+@pytest.mark.parametrize(
+    "n, depth", [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (1024, 10), (1025, 11)]
+)
+def test_log2_ceil(n: int, depth: int) -> None:
+    assert _error_model.log2_ceil(n) == depth
+
+
+def test_a_zero_oracle_measures_absolute_error() -> None:
+    zero = diag_kernel(["-1"], ["0"], ["1"], 8, dt="0.5", method="zoh")
+    assert all(v == 0 for v in zero.values)
+    assert compare_kernel(torch.zeros(8, dtype=torch.float64), zero).max_relative == 0
+    off = torch.zeros(8, dtype=torch.float64)
+    off[3] = 1e-12
+    assert compare_kernel(off, zero).max_relative == 1e-12
+
+
+TYPE_MESSAGES = {
+    "oracle": (lambda o: compare_kernel(torch.zeros(L), "x"), "got str"),
+    "actual": (lambda o: compare_kernel([0.0] * L, o), "got list"),
+    "cond": (lambda o: error_bound("vandermonde", torch.float64, L=8, cond="1"), "got str"),
+    "dtype": (lambda o: error_bound("vandermonde", "float64", L=8), "got str"),
+    "algorithm": (lambda o: error_bound(3, torch.float64, L=8), "got int"),
+    "unit_roundoff": (lambda o: unit_roundoff("float64"), "got str"),
+}
+
+
+@pytest.mark.parametrize("call, fragment", TYPE_MESSAGES.values(), ids=TYPE_MESSAGES)
+def test_type_errors_name_the_type_given(oracle, call, fragment: str) -> None:
+    with pytest.raises(InvalidTypeError, match=fragment):
+        call(oracle)
+
+
+def test_an_empty_oracle_is_refused(oracle: OracleResult) -> None:
+    with pytest.raises(InvalidArgumentError, match="^oracle: holds no values$"):
+        compare_kernel(torch.zeros(0), dataclasses.replace(oracle, values=[]))
+
+
+def test_the_report_lists_nonfinite_taps_and_worst_taps(oracle: OracleResult) -> None:
+    actual = as_tensor(oracle, torch.float64)
+    actual[[1, 2, 3, 4, 5, 6]] = math.nan
+    lines = compare_kernel(actual, oracle).report("probe").splitlines()
+    assert lines[1] == "  6 of 64 taps are NaN or infinite (taps 1, 2, 3, 4, 5, ...)"
+    assert "  worst taps (k: got != wanted, relative error):" in lines
+    actual[6] = 0.0
+    lines = compare_kernel(actual, oracle).report("probe").splitlines()
+    assert lines[1] == "  5 of 64 taps are NaN or infinite (taps 1, 2, 3, 4, 5)"

@@ -511,3 +511,11 @@ def test_the_report_lists_nonfinite_taps_and_worst_taps(oracle: OracleResult) ->
     actual[6] = 0.0
     lines = compare_kernel(actual, oracle).report("probe").splitlines()
     assert lines[1] == "  5 of 64 taps are NaN or infinite (taps 1, 2, 3, 4, 5)"
+
+
+def test_model_bound_defaults_and_dtype_message(fake_model) -> None:
+    assert fake_model.bound(torch.float64, L=8) == error_bound(FAKE, torch.float64, L=8, N=1)
+    with pytest.raises(
+        InvalidArgumentError, match=r"supported: \['torch.float64', 'torch.float32'\]"
+    ):
+        fake_model.bound(torch.complex64, L=8)

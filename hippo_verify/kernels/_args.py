@@ -40,6 +40,7 @@ __all__ = [
     "require_batch_elements",
     "require_elements",
     "require_finite_result",
+    "require_same_device",
     "require_step",
     "require_vector_of",
     "step_tensor",
@@ -212,11 +213,20 @@ def _gbt_alpha(value: Any) -> float:
     return alpha
 
 
+def require_same_device(family: str | None = None, **values: Any) -> None:
+    """InvalidArgumentError naming each tensor's device if the tensors among ``values``
+    (non-tensors are ignored) live on different devices. Call it before any torch op that
+    mixes them, so the error is this one and not torch's."""
+    devices = {name: v.device for name, v in values.items() if isinstance(v, torch.Tensor)}
+    if len(set(devices.values())) > 1:
+        listed = ", ".join(f"{name} on {device}" for name, device in devices.items())
+        prefix = f"{family}: " if family else ""
+        raise InvalidArgumentError(f"{prefix}tensors are on different devices: {listed}")
+
+
 def common_dtype(*tensors: torch.Tensor) -> torch.dtype:
     """The promoted dtype of the tensors; all must live on one device."""
-    devices = {t.device for t in tensors}
-    if len(devices) > 1:
-        raise InvalidArgumentError(f"tensors are on different devices: {sorted(map(str, devices))}")
+    require_same_device(**{f"tensor {i}": t for i, t in enumerate(tensors)})
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = torch.promote_types(dtype, t.dtype)

@@ -34,7 +34,14 @@ import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_choice
-from ._args import as_tensor, broadcast_batch, require_batch_elements, require_L, require_step
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    require_batch_elements,
+    require_L,
+    require_same_device,
+    require_step,
+)
 from .conv import fft_conv
 from .diag import h3_diag_kernel
 
@@ -190,11 +197,7 @@ def h3_ssm(
     tensors = {"q": q, "k": k, "v": v, "shift_C": shift_C, "lam": lam, "B": B, "C": C}
     if isinstance(step, torch.Tensor):
         tensors["dt"] = step
-    devices = {t.device for t in tensors.values()}
-    if len(devices) > 1:
-        raise InvalidArgumentError(
-            f"{family}: tensors are on different devices: {sorted(map(str, devices))}"
-        )
+    require_same_device(family, **tensors)
     real = torch.float32
     for name, value in tensors.items():
         real = torch.promote_types(real, _real_part_dtype(name, value))

@@ -76,7 +76,14 @@ import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_choice, require_int
-from ._args import as_tensor, broadcast_batch, require_batch_elements, require_L
+from ._args import (
+    as_tensor,
+    broadcast_batch,
+    common_dtype,
+    require_batch_elements,
+    require_L,
+    require_same_device,
+)
 
 __all__ = [
     "RTFConditioningWarning",
@@ -116,14 +123,7 @@ class RTFStabilityWarning(UserWarning):
 
 
 def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
-    devices = {t.device for t in tensors}
-    if len(devices) > 1:
-        raise InvalidArgumentError(
-            f"{family}: tensors are on different devices: {sorted(map(str, devices))}"
-        )
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = torch.promote_types(dtype, t.dtype)
+    dtype = common_dtype(*tensors)
     if dtype not in _DTYPES:
         raise InvalidTypeError(
             f"{family}: dtype {dtype} is not supported; the RTF coefficients must be real "
@@ -133,18 +133,9 @@ def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
     return dtype
 
 
-def _same_device(family: str, **values: Any) -> None:
-    """InvalidArgumentError if the tensors among ``values`` live on different devices
-    (checked first, so no torch op ever mixes devices)."""
-    devices = {name: v.device for name, v in values.items() if isinstance(v, torch.Tensor)}
-    if len(set(devices.values())) > 1:
-        listed = ", ".join(f"{name} on {device}" for name, device in devices.items())
-        raise InvalidArgumentError(f"{family}: tensors are on different devices: {listed}")
-
-
 def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(a, b) as real tensors (..., d) of one dtype, d >= 1, batch dims broadcast."""
-    _same_device(family, a=a, b=b)
+    require_same_device(family, a=a, b=b)
     a = as_tensor("a", a, min_dim=1)
     b = as_tensor("b", b, min_dim=1)
     d = a.shape[-1]
@@ -853,7 +844,7 @@ def rtf_step(state: Any, u_k: Any, a: Any, C: Any) -> tuple[torch.Tensor, torch.
             devices, last dimensions of state/a/C differing, and u_k, a or C with a batch
             shape that does not broadcast to the state's (e.g. u_k with a time dimension).
     """
-    _same_device("rtf_step", state=state, u_k=u_k, a=a, C=C)
+    require_same_device("rtf_step", state=state, u_k=u_k, a=a, C=C)
     state = as_tensor("state", state, min_dim=1)
     u_k = as_tensor("u_k", u_k)
     a = as_tensor("a", a, min_dim=1)
@@ -909,7 +900,7 @@ def rtf_recurrence(
         InvalidTypeError / InvalidArgumentError: as ``rtf_realization``, plus u empty,
             n > L, or u on another device or of an unsupported dtype.
     """
-    _same_device("rtf_recurrence", a=a, b=b, u=u)
+    require_same_device("rtf_recurrence", a=a, b=b, u=u)
     a = as_tensor("a", a, min_dim=1)
     b = as_tensor("b", b, min_dim=1)
     u = as_tensor("u", u, min_dim=1)

@@ -153,3 +153,9 @@ def error_bound(
 def log2_ceil(n: int) -> float:
     """ceil(log2 n), at least 1: the depth of an FFT or a doubling tree of size n."""
     return float(max(1, math.ceil(math.log2(max(n, 2)))))
+
+
+def finite_or_inf(x: float) -> float:
+    """x, or inf for inf and NaN: a conditioning number that cannot be computed (overflow,
+    0/0) is an unbounded one, never a small one."""
+    return x if math.isfinite(x) else math.inf

@@ -84,7 +84,7 @@ import torch
 from ..._errors import InvalidArgumentError
 from ...kernels._args import as_tensor, broadcast_batch, require_L, require_step
 from ...oracles.mp_oracles import discretization_alpha
-from .._error_model import ErrorModel, log2_ceil, register
+from .._error_model import ErrorModel, finite_or_inf, log2_ceil, register
 
 __all__ = ["dplr_cond", "dplr_cond_terms", "vandermonde_cond"]
 
@@ -123,10 +123,6 @@ def _alpha(method: Any) -> float | None:
     """alpha from the oracle's table (not the kernel's), None for ZOH."""
     alpha = discretization_alpha(method)
     return None if alpha is None else float(alpha)
-
-
-def _finite_or_inf(x: float) -> float:
-    return x if math.isfinite(x) else math.inf
 
 
 def _modes_discretized(
@@ -197,7 +193,7 @@ def vandermonde_cond(
         S = terms.sum(-2).max(-1) / peak
     if not (peak > 0).all() or not np.isfinite(S).all():
         return math.inf
-    return _finite_or_inf(float(np.maximum((S - 1) / L, 0).max()))
+    return finite_or_inf(float(np.maximum((S - 1) / L, 0).max()))
 
 
 def _dplr_inputs(
@@ -330,7 +326,7 @@ def dplr_cond_terms(
             return float(term_ct.max()), math.inf
     if not (scale > 0).all():
         return math.inf, math.inf
-    return tuple(_finite_or_inf(float(np.max(t))) for t in (term_ct, term_w))
+    return tuple(finite_or_inf(float(np.max(t))) for t in (term_ct, term_w))
 
 
 def dplr_cond(

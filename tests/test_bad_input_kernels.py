@@ -21,13 +21,13 @@ import hippo_verify
 from hippo_verify import kernels
 from hippo_verify._errors import InvalidArgumentError, InvalidTypeError
 from hippo_verify.kernels import (
+    causal_conv,
     diag_kernel,
+    discrete_kernel,
     discretize,
     dplr_kernel,
     dplr_kernel_from_ct,
-    fft_conv,
     h3_diag_kernel,
-    krylov_kernel,
     scan,
     ssm_kernel,
 )
@@ -63,7 +63,7 @@ def _dplr(N: int, dtype: torch.dtype = C128, value: complex = -0.5 + 1j) -> tupl
 
 # Calls with small valid arguments and a chosen L or dt (the argument under test).
 WITH_L = {
-    "krylov_kernel": lambda L, N=3: krylov_kernel(*_system(N), L),
+    "discrete_kernel": lambda L, N=3: discrete_kernel(*_system(N), L),
     "ssm_kernel": lambda L, N=3: ssm_kernel(*_system(N), L, dt=0.1),
     "diag_kernel": lambda L, N=2: diag_kernel(_modes(N), *_system(N, C128)[1:], L, dt=0.1),
     "h3_diag_kernel": lambda L, N=2: h3_diag_kernel(_modes(N), *_system(N, C128)[1:], L, dt=0.1),
@@ -103,7 +103,7 @@ SIZE_CASES = [
         (name, "L = 10**12", lambda call=call: call(10**12), *_HUGE)
         for name, call in WITH_L.items()
     ],
-    ("krylov_kernel", "N x L = 2^32", lambda: WITH_L["krylov_kernel"](2**28, 16), *_HUGE),
+    ("discrete_kernel", "N x L = 2^32", lambda: WITH_L["discrete_kernel"](2**28, 16), *_HUGE),
     ("ssm_kernel", "N x L = 2^32", lambda: WITH_L["ssm_kernel"](2**28, 16), *_HUGE),
     ("diag_kernel", "N x L = 2^32", lambda: WITH_L["diag_kernel"](2**30, 4), *_HUGE),
     ("h3_diag_kernel", "N x L = 2^32", lambda: WITH_L["h3_diag_kernel"](2**30, 4), *_HUGE),
@@ -115,11 +115,11 @@ SIZE_CASES = [
         *_HUGE,
     ),
     ("discretize", "batch 2^32", lambda: discretize(*_broadcast_batch(), 0.1), *_HUGE),
-    ("fft_conv", "expanded u of 2^32", lambda: fft_conv(_huge(2**32), torch.ones(3)), *_HUGE),
+    ("causal_conv", "expanded u of 2^32", lambda: causal_conv(_huge(2**32), torch.ones(3)), *_HUGE),
     (
-        "fft_conv",
+        "causal_conv",
         "batch x n = 2^32",
-        lambda: fft_conv(torch.ones(2**16, 1, 4), torch.ones(2**16, 4)),
+        lambda: causal_conv(torch.ones(2**16, 1, 4), torch.ones(2**16, 4)),
         *_HUGE,
     ),
     ("scan", "expanded u of 2^32", lambda: scan(*_system(1), _huge(2**32)), *_HUGE),
@@ -157,9 +157,9 @@ OVERFLOW_CASES = [
         "||Ab||_1 = 1.66667",
     ),
     (
-        "krylov_kernel",
+        "discrete_kernel",
         "2^k > float64 max",
-        lambda: krylov_kernel(*_system(2, F64, 2.0), 2000),
+        lambda: discrete_kernel(*_system(2, F64, 2.0), 2000),
         InvalidArgumentError,
         "||Ab||_1 = 2",
     ),
@@ -174,9 +174,9 @@ OVERFLOW_CASES = [
         for mode in kernels.SCAN_MODES
     ],
     (
-        "fft_conv",
+        "causal_conv",
         "|y| ~ 4e39 > float32 max",
-        lambda: fft_conv(torch.full((4,), 1e38), torch.full((4,), 10.0)),
+        lambda: causal_conv(torch.full((4,), 1e38), torch.full((4,), 10.0)),
         InvalidArgumentError,
         "max|u| max|K| L",
     ),
@@ -278,18 +278,18 @@ def test_numpy_floating_dt_is_accepted(entry, scalar):
 
 
 def test_the_size_ceiling_is_the_named_limit_and_can_be_raised():
-    """krylov_kernel of N = 3, L = 32 allocates a 3 x 32 block: refused under a ceiling of
+    """discrete_kernel of N = 3, L = 32 allocates a 3 x 32 block: refused under a ceiling of
     64 elements, run under one of 96 (the message says how to raise it)."""
     with hippo_verify.size_limits(kernel_elements=64):
         with pytest.raises(InvalidArgumentError, match=r"size_limits\(kernel_elements=96\)"):
-            WITH_L["krylov_kernel"](32)
+            WITH_L["discrete_kernel"](32)
     with hippo_verify.size_limits(kernel_elements=96):
-        assert WITH_L["krylov_kernel"](32).shape == (32,)
+        assert WITH_L["discrete_kernel"](32).shape == (32,)
 
 
 def test_results_just_inside_the_range_are_returned():
     """The overflow check is on the result only: a kernel that grows to near the dtype's
     maximum without passing it is returned (2^k, k < 127, in float32)."""
-    K = krylov_kernel(*_system(1, F32, 2.0), 127)
+    K = discrete_kernel(*_system(1, F32, 2.0), 127)
     assert bool(torch.isfinite(K).all()) and K[-1].item() == 2.0**126
-    assert math.isfinite(fft_conv(torch.full((2,), 1e37), torch.ones(2)).abs().max().item())
+    assert math.isfinite(causal_conv(torch.full((2,), 1e37), torch.ones(2)).abs().max().item())

@@ -21,10 +21,9 @@ from helpers import DEVICES
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from hippo_verify import hippo
+from hippo_verify import hippo, kernels
 from hippo_verify._errors import InvalidArgumentError, InvalidTypeError
-from hippo_verify.kernels.conv import fft_conv
-from hippo_verify.kernels.dense import krylov_kernel, ssm_kernel
+from hippo_verify.kernels.dense import ssm_kernel
 from hippo_verify.kernels.discretize import discretize
 from hippo_verify.kernels.scan import chunk_size, scan
 from hippo_verify.oracles import causal_conv, discrete_kernel
@@ -157,7 +156,7 @@ def test_ssm_kernel_matches_oracle(name, L, dt, method, dtype, device):
 @pytest.mark.parametrize(("name", "L", "dt", "method", "dtype"), CASES)
 def test_krylov_kernel_matches_oracle(name, L, dt, method, dtype, device):
     Ab, Bb, C = (t.to(device) for t in discrete_system(name, dtype, dt, method))
-    K = krylov_kernel(Ab, Bb, C, L)
+    K = kernels.discrete_kernel(Ab, Bb, C, L)
     assert K.shape == (L,) and K.dtype == dtype
     assert_kernel_close(
         _cpu(K),
@@ -263,7 +262,7 @@ def test_fft_conv_matches_oracle(name, L, dt, method, dtype, device):
     K = discrete_reference(name, dtype, L, dt, method)
     K_t = torch.tensor([complex(v) for v in K.values], dtype=torch.complex128)
     K_t = K_t.to(dtype) if dtype.is_complex else K_t.real.to(dtype)
-    y = fft_conv(u.to(device), K_t.to(device))
+    y = kernels.causal_conv(u.to(device), K_t.to(device))
     assert y.shape == (L,) and y.dtype == dtype
     reference = causal_conv(numbers(u), numbers(K_t))
     assert_kernel_close(_cpu(y), reference, algorithm="fft-conv", cond=conv_condition(u, K_t))
@@ -323,14 +322,14 @@ def _relative(a: torch.Tensor, b: torch.Tensor) -> float:
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.complex128])
 @pytest.mark.parametrize("L", [1, 2, 3, 17, 64, 100, 257])
 def test_scan_modes_and_fft_conv_agree(L, dtype, device):
-    """sequential == chunked == fft_conv(u, krylov_kernel): all within their bounds."""
+    """sequential == chunked == kernels.causal_conv(u, discrete_kernel): all within their bounds."""
     A, B, C = (t.to(device) for t in _random_stable(2, 4, dtype, seed=L))
     Ab, Bb = discretize(A, B, 0.1)
     u = torch.randn(3, 1, L, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     u = u.to(dtype).to(device)
     seq = scan(Ab, Bb, C, u)
     chunked = scan(Ab, Bb, C, u, mode="chunked")
-    conv = fft_conv(u, krylov_kernel(Ab, Bb, C, L))
+    conv = kernels.causal_conv(u, kernels.discrete_kernel(Ab, Bb, C, L))
     assert seq.shape == chunked.shape == conv.shape == (3, 2, L)
     cond = max(scan_condition(Ab[i], Bb[i], C[i], u[j, 0]) for i in range(2) for j in range(3))
     bound = {
@@ -362,7 +361,7 @@ def test_batch_of_systems_equals_single_calls(device):
     Ab, Bb = discretize(A, B, dt)
     batch["seq"] = scan(Ab, Bb, C, u)
     batch["chunked"] = scan(Ab, Bb, C, u, mode="chunked")
-    batch["fft"] = fft_conv(u, batch["ssm"])
+    batch["fft"] = kernels.causal_conv(u, batch["ssm"])
     for i in range(3):
         step = float(dt[i])
         Ab_i, Bb_i = discretize(A[i], B[i], step)
@@ -372,7 +371,7 @@ def test_batch_of_systems_equals_single_calls(device):
             "seq": scan(Ab_i, Bb_i, C[i], u),
             "chunked": scan(Ab_i, Bb_i, C[i], u, mode="chunked"),
         }
-        single["fft"] = fft_conv(u, single["ssm"])
+        single["fft"] = kernels.causal_conv(u, single["ssm"])
         cond = dense_condition(A[i], step, L=L, B=B[i], C=C[i])
         tol = error_bound("ssm-doubling", torch.float64, L=L, N=5, cond=cond)
         pairs = [
@@ -447,7 +446,10 @@ def test_outputs_are_real_for_real_inputs_and_complex_otherwise():
     assert Ab.dtype == torch.float32
     u = torch.ones(5, dtype=torch.complex64)
     assert scan(Ab, Bb, C.to(torch.float32), u).dtype == torch.complex64
-    assert fft_conv(torch.ones(5), torch.ones(3, dtype=torch.float64)).dtype == torch.float64
+    assert (
+        kernels.causal_conv(torch.ones(5), torch.ones(3, dtype=torch.float64)).dtype
+        == torch.float64
+    )
 
 
 @pytest.mark.parametrize(("L", "M"), [(1, 1), (1, 4), (8, 1), (8, 8), (9, 5), (33, 64), (64, 7)])
@@ -463,12 +465,12 @@ def test_fft_conv_has_no_wrap_around(L, M):
             [sum(float(K[j] * u[k - j]) for j in range(min(k + 1, M))) for k in range(L)],
             dtype=torch.float64,
         )
-        y = fft_conv(u, K)
+        y = kernels.causal_conv(u, K)
         scale = max(1.0, direct.abs().max().item())
         assert (y - direct).abs().max().item() <= 64 * 2.0**-53 * scale * math.log2(2 * L + M)
     end = torch.zeros(L, dtype=torch.float64)
     end[-1] = 1.0
-    impulse = fft_conv(end, K)
+    impulse = kernels.causal_conv(end, K)
     assert impulse[:-1].abs().max().item() <= 1e-15 if L > 1 else True
     assert abs(impulse[-1].item() - K[0].item()) <= 1e-15
 
@@ -492,10 +494,13 @@ BAD_CALLS = {
     "non-square A": (InvalidArgumentError, lambda: discretize(torch.ones(3, 2), _B, 0.1)),
     "A is 1-D": (InvalidArgumentError, lambda: ssm_kernel(_B, _B, _C, 4, dt=0.1)),
     "B wrong length": (InvalidArgumentError, lambda: discretize(_A, torch.ones(2), 0.1)),
-    "C wrong length": (InvalidArgumentError, lambda: krylov_kernel(_A, _B, torch.ones(4), 3)),
-    "L = 0": (InvalidArgumentError, lambda: krylov_kernel(_A, _B, _C, 0)),
+    "C wrong length": (
+        InvalidArgumentError,
+        lambda: kernels.discrete_kernel(_A, _B, torch.ones(4), 3),
+    ),
+    "L = 0": (InvalidArgumentError, lambda: kernels.discrete_kernel(_A, _B, _C, 0)),
     "L float": (InvalidTypeError, lambda: ssm_kernel(_A, _B, _C, 4.0, dt=0.1)),
-    "L bool": (InvalidTypeError, lambda: krylov_kernel(_A, _B, _C, True)),
+    "L bool": (InvalidTypeError, lambda: kernels.discrete_kernel(_A, _B, _C, True)),
     "dt = 0": (InvalidArgumentError, lambda: discretize(_A, _B, 0.0)),
     "dt < 0": (InvalidArgumentError, lambda: ssm_kernel(_A, _B, _C, 4, dt=-1.0)),
     "dt tensor <= 0": (
@@ -510,22 +515,25 @@ BAD_CALLS = {
     ),
     "NaN in A": (InvalidArgumentError, lambda: discretize(_A * math.nan, _B, 0.1)),
     "inf in u": (InvalidArgumentError, lambda: scan(_A, _B, _C, _U * math.inf)),
-    "NaN in K": (InvalidArgumentError, lambda: fft_conv(_U, _B * math.nan)),
+    "NaN in K": (InvalidArgumentError, lambda: kernels.causal_conv(_U, _B * math.nan)),
     "A not a tensor": (InvalidTypeError, lambda: discretize(_A.tolist(), _B, 0.1)),
     "u not a tensor": (InvalidTypeError, lambda: scan(_A, _B, _C, [1.0, 2.0])),
-    "K not a tensor": (InvalidTypeError, lambda: fft_conv(_U, 1.0)),
+    "K not a tensor": (InvalidTypeError, lambda: kernels.causal_conv(_U, 1.0)),
     "integer A": (InvalidTypeError, lambda: discretize(torch.eye(3, dtype=torch.int64), _B, 0.1)),
-    "half u": (InvalidTypeError, lambda: fft_conv(_U.half(), _B.half())),
+    "half u": (InvalidTypeError, lambda: kernels.causal_conv(_U.half(), _B.half())),
     "unknown method": (InvalidArgumentError, lambda: discretize(_A, _B, 0.1, "rk4")),
     "gbt alpha > 1": (InvalidArgumentError, lambda: discretize(_A, _B, 0.1, ("gbt", 2))),
     "unknown mode": (InvalidArgumentError, lambda: scan(_A, _B, _C, _U, mode="parallel")),
     "mode not a string": (InvalidTypeError, lambda: scan(_A, _B, _C, _U, mode=1)),
     "empty u": (InvalidArgumentError, lambda: scan(_A, _B, _C, torch.ones(0))),
-    "empty K": (InvalidArgumentError, lambda: fft_conv(_U, torch.ones(0))),
-    "0 x 0 A": (InvalidArgumentError, lambda: krylov_kernel(torch.ones(0, 0), _B[:0], _C[:0], 2)),
+    "empty K": (InvalidArgumentError, lambda: kernels.causal_conv(_U, torch.ones(0))),
+    "0 x 0 A": (
+        InvalidArgumentError,
+        lambda: kernels.discrete_kernel(torch.ones(0, 0), _B[:0], _C[:0], 2),
+    ),
     "batch does not broadcast": (
         InvalidArgumentError,
-        lambda: krylov_kernel(_A.expand(2, 3, 3), _B.expand(3, 3), _C, 4),
+        lambda: kernels.discrete_kernel(_A.expand(2, 3, 3), _B.expand(3, 3), _C, 4),
     ),
     "u batch does not broadcast": (
         InvalidArgumentError,
@@ -545,7 +553,7 @@ def test_bad_input_is_refused(case):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
 def test_tensors_on_different_devices_are_refused():
     with pytest.raises(InvalidArgumentError):
-        krylov_kernel(_A.cuda(), _B, _C, 4)
+        kernels.discrete_kernel(_A.cuda(), _B, _C, 4)
 
 
 def test_condition_helpers():
@@ -598,7 +606,7 @@ SWEEP = [
 @pytest.mark.parametrize("dtype", REAL, ids=["float64", "float32"])
 @pytest.mark.parametrize(("name", "L", "dt", "method"), SWEEP)
 def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
-    """ssm_kernel, krylov_kernel, both scans and fft_conv on the configurations measured."""
+    """ssm_kernel, discrete_kernel, both scans and causal_conv on the configurations measured."""
     A, B, C = tensors(name, dtype)
     N = A.shape[-1]
     assert_kernel_close(
@@ -611,7 +619,7 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
     Ab, Bb, C = discrete_system(name, dtype, dt, method)
     K = discrete_reference(name, dtype, L, dt, method)
     assert_kernel_close(
-        krylov_kernel(Ab, Bb, C, L),
+        kernels.discrete_kernel(Ab, Bb, C, L),
         K,
         algorithm="krylov-doubling",
         N=N,
@@ -627,7 +635,7 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
         )
     K_t = torch.tensor([float(v) for v in K.values], dtype=torch.float64).to(dtype)
     assert_kernel_close(
-        fft_conv(u, K_t),
+        kernels.causal_conv(u, K_t),
         causal_conv(numbers(u), numbers(K_t)),
         algorithm="fft-conv",
         cond=conv_condition(u, K_t),
@@ -730,7 +738,7 @@ def test_conv_and_discretization_conditions_are_their_definitions():
 
 
 def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
-    """The judge shares no code with the kernels: with the doubling, expm and fft_conv
+    """The judge shares no code with the kernels: with the doubling, expm and causal_conv
     replaced by broken versions, every condition number is unchanged and the gate fails
     the broken Krylov kernel."""
     # by module path: the package binds the names ``discretize``/``scan`` to the functions
@@ -765,7 +773,7 @@ def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
     monkeypatch.setattr(discretize_module, "expm", lambda M: M)
     monkeypatch.setattr(conv_module.torch.fft, "irfft", lambda *a, **k: torch.zeros(1))
     assert conditions() == before
-    K = krylov_kernel(_AB3, _BB3, _C3, 50)
+    K = kernels.discrete_kernel(_AB3, _BB3, _C3, 50)
     oracle = discrete_kernel(numbers(_AB3), numbers(_BB3), numbers(_C3), 50)
     with pytest.raises(AssertionError):
         assert_kernel_close(

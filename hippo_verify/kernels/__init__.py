@@ -5,8 +5,8 @@ same order and convention (tensors instead of exact numbers, leading batch dimen
 allowed), so the two can be swapped; ``hippo_verify.testing.assert_kernel_close`` checks
 one against the other inside the error model of its algorithm.
 
-* dense: ``discretize``, ``ssm_kernel``, ``krylov_kernel`` (doubling), ``scan``
-  (sequential and chunked), ``fft_conv`` (causal, zero-padded);
+* dense: ``discretize``, ``ssm_kernel``, ``discrete_kernel`` (doubling), ``scan``
+  (sequential and chunked), ``causal_conv`` (causal, zero-padded);
 * S4D / S4: ``diag_kernel``, ``h3_diag_kernel`` (Vandermonde), ``dplr_kernel``,
   ``dplr_kernel_from_ct`` (Cauchy + Woodbury at the roots of unity, then an inverse FFT);
 * RTF: ``rtf_kernel`` (FFT, with a conditioning gate), ``rtf_recurrence``/``rtf_step``
@@ -16,8 +16,8 @@ one against the other inside the error model of its algorithm.
 
 from __future__ import annotations
 
-from .conv import fft_conv as fft_conv
-from .dense import krylov_kernel as krylov_kernel
+from .conv import causal_conv as causal_conv
+from .dense import discrete_kernel as discrete_kernel
 from .dense import ssm_kernel as ssm_kernel
 from .diag import diag_kernel as diag_kernel
 from .diag import h3_diag_kernel as h3_diag_kernel
@@ -49,10 +49,10 @@ __all__ = [
     "discretize",
     "dplr_kernel",
     "dplr_kernel_from_ct",
-    "fft_conv",
+    "causal_conv",
     "h3_diag_kernel",
     "h3_ssm",
-    "krylov_kernel",
+    "discrete_kernel",
     "rtf_diagnostics",
     "rtf_impulse_response",
     "rtf_kernel",

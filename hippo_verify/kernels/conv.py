@@ -19,10 +19,10 @@ from .._errors import InvalidArgumentError
 from ._args import as_tensor, broadcast_batch, require_elements, require_finite_result
 from .discretize import system_dtype
 
-__all__ = ["fft_conv"]
+__all__ = ["causal_conv"]
 
 
-def fft_conv(u: Any, K: Any) -> torch.Tensor:
+def causal_conv(u: Any, K: Any) -> torch.Tensor:
     """y = causal convolution of u with K, by zero-padded FFT.
 
     Arguments:
@@ -51,7 +51,9 @@ def fft_conv(u: Any, K: Any) -> torch.Tensor:
     K = K[..., :L]
     n = 1 << (L + K.shape[-1] - 2).bit_length()  # power of two >= L + M - 1
     require_elements(
-        f"fft_conv: elements of the (batch {tuple(batch)}) x n = {n} transforms", batch.numel(), n
+        f"causal_conv: elements of the (batch {tuple(batch)}) x n = {n} transforms",
+        batch.numel(),
+        n,
     )
     u = u.to(dtype).expand(*batch, L)
     K = K.to(dtype).expand(*batch, K.shape[-1])
@@ -60,7 +62,7 @@ def fft_conv(u: Any, K: Any) -> torch.Tensor:
     else:
         y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(K, n=n), n=n)
     y = y[..., :L]
-    require_finite_result("fft_conv", y, lambda: _peak(u, K))
+    require_finite_result("causal_conv", y, lambda: _peak(u, K))
     return y
 
 

@@ -1,6 +1,6 @@
 """Dense SSM convolution kernels K_k = C Ab^k Bb by doubling (torch twins of the oracles).
 
-``krylov_kernel`` mirrors ``mp_oracles.discrete_kernel`` and ``ssm_kernel`` mirrors
+``discrete_kernel`` mirrors ``mp_oracles.discrete_kernel`` and ``ssm_kernel`` mirrors
 ``mp_oracles.ssm_kernel`` (same parameter names, order and conventions: C is a row, taps
 are indexed from 0, one step is x_{k+1} = Ab x_k + Bb u_k).
 
@@ -41,7 +41,7 @@ from .discretize import (
     system_dtype,
 )
 
-__all__ = ["krylov_block", "krylov_kernel", "ssm_kernel"]
+__all__ = ["krylov_block", "discrete_kernel", "ssm_kernel"]
 
 
 def krylov_block(
@@ -109,7 +109,7 @@ def _system(
     return Ab, Bb, C, dtype, batch
 
 
-def krylov_kernel(Ab: Any, Bb: Any, C: Any, L: Any) -> torch.Tensor:
+def discrete_kernel(Ab: Any, Bb: Any, C: Any, L: Any) -> torch.Tensor:
     """K_k = C Ab^k Bb, k = 0 .. L-1, of a discrete system, by doubling.
 
     Arguments:
@@ -130,14 +130,14 @@ def krylov_kernel(Ab: Any, Bb: Any, C: Any, L: Any) -> torch.Tensor:
     Ab, Bb, C, dtype, batch = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
     L = require_L(L)
     N = Ab.shape[-1]
-    require_kernel_size("krylov_kernel", batch, N, L)
+    require_kernel_size("discrete_kernel", batch, N, L)
     K = _krylov_kernel(
         Ab.to(dtype).expand(*batch, N, N),
         Bb.to(dtype).expand(*batch, N),
         C.to(dtype).expand(*batch, N),
         L,
     )
-    require_finite_result("krylov_kernel", K, lambda: tap_overflow(K, Ab))
+    require_finite_result("discrete_kernel", K, lambda: tap_overflow(K, Ab))
     return K
 
 
@@ -146,7 +146,7 @@ def ssm_kernel(
 ) -> torch.Tensor:
     """K_k = C Ab^k Bb, k = 0 .. L-1, of (A, B, C) discretized with step dt, by doubling.
 
-    ``discretize(A, B, dt, method)`` then ``krylov_kernel``; the oracle is
+    ``discretize(A, B, dt, method)`` then ``discrete_kernel``; the oracle is
     ``hippo_verify.oracles.ssm_kernel`` with the same arguments.
 
     Arguments:
@@ -158,7 +158,7 @@ def ssm_kernel(
         in the promoted dtype of (A, B, C).
 
     Raises:
-        As ``discretize`` and ``krylov_kernel``: before any work for bad arguments and
+        As ``discretize`` and ``discrete_kernel``: before any work for bad arguments and
         sizes; after the discretization if Ab/Bb overflowed (the message gives ||A dt||_1),
         after the doubling if the taps did (first bad tap, ||Ab||_1).
     """

@@ -17,7 +17,7 @@ y_t = C x_{t+1}: the output sees the current input, y_t = sum_{j <= t} K_j u_{t-
 (oracle ``mp_oracles.causal_conv``).
 
 ``h3_ssm`` evaluates the composition two ways that agree to rounding: ``mode="conv"`` (the
-two kernels, then causal FFT convolutions: ``hippo_verify.kernels.conv.fft_conv`` and
+two kernels, then causal FFT convolutions: ``hippo_verify.kernels.conv.causal_conv`` and
 ``hippo_verify.kernels.diag.h3_diag_kernel``) and ``mode="recurrence"`` (the state-space
 steps above, one time step at a time).
 
@@ -42,7 +42,7 @@ from ._args import (
     require_same_device,
     require_step,
 )
-from .conv import fft_conv
+from .conv import causal_conv
 from .diag import h3_diag_kernel
 
 __all__ = ["H3_MODES", "h3_ssm", "shift_kernel"]
@@ -138,7 +138,7 @@ def h3_ssm(
     Modes (they agree to rounding):
 
     * ``"conv"``: the two kernels (``shift_kernel``, ``kernels.diag.h3_diag_kernel``) and
-      two causal FFT convolutions (``kernels.conv.fft_conv``); O(L log L + N L) per channel.
+      two causal FFT convolutions (``kernels.conv.causal_conv``); O(L log L + N L) per channel.
     * ``"recurrence"``: one step per time t: the shift state (k_t, ..., k_{t-d+1}) gives
       s_t = shift_C . state; the diagonal state per mode x <- lam_bar x + Bb s_t v_t gives
       w_t = 2 Re(C . x); y_t = q_t w_t. O((d + N) L) work, L sequential steps.
@@ -222,8 +222,8 @@ def h3_ssm(
     if isinstance(step, torch.Tensor):
         step = step.to(real)
     if mode == "conv":
-        s = fft_conv(k, shift_kernel(shift_C, L))
-        w = fft_conv(s * v, h3_diag_kernel(lam, B, C, L, dt=step))
+        s = causal_conv(k, shift_kernel(shift_C, L))
+        w = causal_conv(s * v, h3_diag_kernel(lam, B, C, L, dt=step))
         return (q * w).expand(*batch, L)
     return _h3_recurrence(q, k, v, shift_C, lam, B, C, step, batch)
 

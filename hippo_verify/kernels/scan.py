@@ -52,7 +52,7 @@ SCAN_MODES = ("sequential", "chunked")
 def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch.Tensor:
     """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, for k = 0 .. L-1.
 
-    Equivalently y = causal convolution of u with K_j = C Ab^j Bb (``fft_conv(u, K)``).
+    Equivalently y = causal convolution of u with K_j = C Ab^j Bb (``causal_conv(u, K)``).
 
     Arguments:
         Ab: (..., N, N) discrete state matrix; Bb: (..., N) input; C: (..., N) output row.

@@ -420,7 +420,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
         PrecisionCase(
             "legs-krylov",
             f"{legs}, discrete (Ab, Bb)",
-            ("dense:krylov_kernel",),
+            ("dense:discrete_kernel",),
             ("krylov-doubling",),
             n64,
             _krylov_case(n64, lmax, 0),
@@ -482,7 +482,7 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
         PrecisionCase(
             "fft-conv",
             f"causal convolution L={lmax}",
-            ("conv:fft_conv",),
+            ("conv:causal_conv",),
             ("fft-conv",),
             1,
             _conv_case(lmax, 5),

@@ -565,7 +565,7 @@ register(
             "transform has a normwise error O(u log2 n), so ||y_hat - y||_2 <~ u log2 n "
             "||u||_2 ||K||_2 spread over the outputs (/ sqrt(n) each); relative to max |y| "
             "that is u log2 n * ||u|| ||K|| / (sqrt(L) max |y|) = u log2 n * "
-            "conv_condition. (b) fft_conv(u, K) with K the oracle kernel rounded to the "
+            "conv_condition. (b) causal_conv(u, K) with K the oracle kernel rounded to the "
             "dtype vs causal_conv of exactly those values, on the sweep of the module "
             "docstring: 2-10 u everywhere (LegS64 float64 L = 4096: 8.2 u; random N = 2 "
             "float32 L = 1024: 9.9 u). Worst err / (u g) = 0.85 (random N = 2, float32, "

@@ -314,7 +314,7 @@ register(
         growth=lambda L, N, cond: (log2_ceil(L) + N) * _positive(cond),
         growth_text=_H3_GROWTH,
         justification=(
-            f"h3_ssm(mode='conv'): h3_diag_kernel and two fft_conv. {_H3_MEASURED} "
+            f"h3_ssm(mode='conv'): h3_diag_kernel and two causal_conv. {_H3_MEASURED} "
             "Worst ratio error / (u g) 0.277 (float64, L = 64, N = 16, dt = 0.05); "
             "c = 2 (7.2x)."
         ),

@@ -1,0 +1,285 @@
+"""The canonical cases: the case specs of the shipped golden files (every family, a few
+sizes each), built from exact inputs."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+import sympy as sp
+
+from ...symbolic import hippo, s4d_init
+from ._schema import SIGNALS, encode_params
+
+
+def _spec(family: str, id_: str, convention: str, source: str, /, **params: Any) -> dict[str, Any]:
+    """A case spec from oracle-style inputs (sympy matrices, Fractions, ...)."""
+    return {
+        "id": id_,
+        "family": family,
+        "convention": convention,
+        "source": source,
+        "params": encode_params(family, params),
+    }
+
+
+def _alternating(N: int) -> list[sp.Rational]:
+    return [sp.Rational((-1) ** n, n + 1) for n in range(N)]
+
+
+_C_ALT = "C_n = (-1)^n/(n+1)"
+
+
+def canonical_cases() -> list[dict[str, Any]]:
+    """The case specs of the shipped golden files (every family, a few sizes each).
+
+    HiPPO matrices come from ``hippo_verify.symbolic.hippo`` (exact; irrational entries are
+    stored as ``{"expr": ...}``), S4D modes from ``s4d_init``; the rest are small exact
+    rational systems.
+
+    Returns:
+        Case specs in file order (by family as in ``FAMILIES``, then as shipped): dicts
+        with ``id``, ``family``, ``convention``, ``source`` (for people: how the parameters
+        were built) and ``params`` (JSON, schema 1), ready for ``compute_case``. Each call
+        returns fresh dicts (built once, then copied), so callers may modify them.
+
+    Raises:
+        Nothing: the cases are fixed (the first call builds them with sympy, then caches).
+    """
+    return copy.deepcopy(_canonical_specs())
+
+
+@functools.lru_cache(maxsize=1)
+def _canonical_specs() -> list[dict[str, Any]]:
+    R, IM = sp.Rational, sp.I
+    cases: list[dict[str, Any]] = []
+
+    # discretize: LegS N = 4, every method
+    A, B = hippo("legs", 4)
+    for name in ("forward_euler", "backward_euler", "bilinear", "zoh", "gbt(1/3)"):
+        cases.append(
+            _spec(
+                "discretize",
+                f"legs-N4-{name}-dt1/10",
+                "canonical",
+                "A, B = hippo('legs', 4)",
+                A=A,
+                B=B,
+                dt=R(1, 10),
+                method=name,
+            )
+        )
+
+    # ssm_kernel: LegS / LegT N = 4, 16, bilinear and ZOH; s4 LegT; FouT (pi entries)
+    ssm = [
+        (m, N, meth, "canonical")
+        for m in ("legs", "legt")
+        for N in (4, 16)
+        for meth in ("bilinear", "zoh")
+    ]
+    ssm += [
+        ("legt", 4, "bilinear", "s4"),
+        ("lagt", 4, "bilinear", "s4"),
+        ("fout", 4, "zoh", "canonical"),
+    ]
+    for measure, N, method, convention in ssm:
+        A, B = hippo(measure, N, convention=convention)
+        source = f"A, B = hippo({measure!r}, {N}, convention={convention!r}); {_C_ALT}"
+        cases.append(
+            _spec(
+                "ssm_kernel",
+                f"{measure}-{convention}-N{N}-{method}-L64-dt1/64",
+                convention,
+                source,
+                A=A,
+                B=B,
+                C=_alternating(N),
+                L=64,
+                dt=R(1, 64),
+                method=method,
+            )
+        )
+
+    # discrete_kernel: triangular (eigen route), dense real and dense complex (Krylov)
+    lower = [
+        [R(1, 2), 0, 0, 0],
+        [R(1, 4), R(-1, 3), 0, 0],
+        [R(1, 8), R(1, 5), R(1, 4), 0],
+        [R(-1, 16), R(1, 7), R(1, 9), R(-1, 5)],
+    ]
+    dense = [[R(1, 2), R(1, 4), 0], [R(-1, 4), R(1, 2), R(1, 8)], [0, R(-1, 8), R(3, 4)]]
+    rotation = [[R(1, 2) + IM / 2, R(1, 4)], [0, R(-1, 3) + IM / 4]]
+    for id_, Ab in (("lower-N4-L32", lower), ("dense-N3-L32", dense), ("complex-N2-L32", rotation)):
+        n = len(Ab)
+        cases.append(
+            _spec(
+                "discrete_kernel",
+                id_,
+                "canonical",
+                "small exact matrix; Bb_n = 1/(n+1); C_n = (-1)^n",
+                Ab=Ab,
+                Bb=[R(1, k + 1) for k in range(n)],
+                C=[(-1) ** k for k in range(n)],
+                L=32,
+            )
+        )
+
+    # continuous_kernel: K(t) = C e^{tA} B at three times
+    for measure, times in (("legs", (R(1, 2), 1, 2)), ("legt", (R(1, 4), R(1, 2), 1))):
+        A, B = hippo(measure, 4)
+        cases.append(
+            _spec(
+                "continuous_kernel",
+                f"{measure}-N4-3times",
+                "canonical",
+                f"A, B = hippo({measure!r}, 4); {_C_ALT}",
+                A=A,
+                B=B,
+                C=_alternating(4),
+                t=list(times),
+            )
+        )
+
+    # diag_kernel: S4D-Lin / S4D-Inv 8 modes ZOH L = 128; s4-convention bilinear; full sum
+    c8 = [R(1, n + 1) + IM * R((-1) ** n, 2 * n + 4) for n in range(8)]
+    c_source = "B_n = 1; C_n = 1/(n+1) + i (-1)^n/(2n+4)"
+    for kind, convention, method in (
+        ("lin", "paper", "zoh"),
+        ("inv", "paper", "zoh"),
+        ("lin", "s4", "bilinear"),
+    ):
+        lam = s4d_init(kind, 16, convention=convention)
+        cases.append(
+            _spec(
+                "diag_kernel",
+                f"s4d-{kind}-{convention}-M8-{method}-L128-dt1/100",
+                "s4d" if convention == "paper" else "s4",
+                f"lam = s4d_init({kind!r}, 16, convention={convention!r}); {c_source}",
+                lam=lam,
+                B=[1] * 8,
+                C=c8,
+                L=128,
+                dt=R(1, 100),
+                method=method,
+                conj_pairs=True,
+            )
+        )
+    cases.append(
+        _spec(
+            "diag_kernel",
+            "s4d-real-M8-zoh-L64-dt1/10-full-sum",
+            "canonical",
+            f"lam = s4d_init('real', 16); {c_source}; conj_pairs = False (complex sum)",
+            lam=s4d_init("real", 16),
+            B=[1] * 8,
+            C=c8,
+            L=64,
+            dt=R(1, 10),
+            method="zoh",
+            conj_pairs=False,
+        )
+    )
+
+    # h3_diag_kernel
+    cases.append(
+        _spec(
+            "h3_diag_kernel",
+            "s4d-lin-M4-L64-dt1/64",
+            "h3",
+            f"lam = s4d_init('lin', 8); {c_source}",
+            lam=s4d_init("lin", 8),
+            B=[1] * 4,
+            C=c8[:4],
+            L=64,
+            dt=R(1, 64),
+        )
+    )
+
+    # shift_kernel: padded and truncated
+    c_shift = [1, R(-1, 2), R(1, 3), R(-1, 4), R(1, 5), R(-1, 6), R(1, 7), R(-1, 8)]
+    for id_, C, L in (("d4-L8", c_shift[:4], 8), ("d8-L4", c_shift, 4)):
+        cases.append(_spec("shift_kernel", id_, "canonical", _C_ALT, C=C, L=L))
+
+    # causal_conv: real (K longer than u) and complex
+    u = [R((-1) ** k, k + 1) for k in range(16)]
+    cases.append(
+        _spec(
+            "causal_conv",
+            "real-u16-K20",
+            "canonical",
+            "u_k = (-1)^k/(k+1); K_k = 2^-k",
+            u=u,
+            K=[R(1, 2**k) for k in range(20)],
+        )
+    )
+    cases.append(
+        _spec(
+            "causal_conv",
+            "complex-u8-K8",
+            "canonical",
+            "u_k = (-1)^k/(k+1); K_k = (1/2 + i/3)^k",
+            u=u[:8],
+            K=[sp.expand((R(1, 2) + IM / 3) ** k) for k in range(8)],
+        )
+    )
+
+    # dplr_kernel: S4's A = diag(Lambda) - P Q^H, rank 1 and rank 2
+    lam4 = [R(-1, 2) + IM, R(-1, 2) - IM, R(-1, 2) + 3 * IM, R(-1, 2) - 3 * IM]
+    p1 = [[R(1, 2)], [R(1, 3)], [R(1, 4)], [R(1, 5)]]
+    p2 = [[R(1, 2), R(1, 3)], [R(1, 3), R(-1, 4)], [R(1, 4), R(1, 5)], [R(1, 5), R(-1, 6)]]
+    q2 = [[R(1, 3), IM / 4], [R(1, 4), R(1, 5)], [IM / 5, R(1, 6)], [R(1, 6), R(1, 7)]]
+    dplr_c = [1, R(1, 2) + IM / 3, R(1, 3), R(1, 4) - IM / 5]
+    for id_, P, Q, L in (("N4-rank1-L32-dt1/10", p1, p1, 32), ("N4-rank2-L16-dt1/10", p2, q2, 16)):
+        cases.append(
+            _spec(
+                "dplr_kernel",
+                id_,
+                "s4",
+                "Lambda = -1/2 +- i, -1/2 +- 3i; small exact P, Q, C; B = 1",
+                Lambda=lam4,
+                P=P,
+                Q=Q,
+                B=[1] * 4,
+                C=dplr_c,
+                L=L,
+                dt=R(1, 10),
+            )
+        )
+
+    # rtf_kernel: stable d = 4 (L = 64) and unstable d = 2 (L = 32), aliased and not
+    stable_a, stable_b = [R(-1, 2), R(1, 4), R(-1, 8), R(1, 16)], [1, R(1, 2), R(1, 3), R(1, 4)]
+    for id_, a, b, L in (
+        ("stable-d4-L64", stable_a, stable_b, 64),
+        ("unstable-d2-L32", [R(-2), R(3, 4)], [1, R(-1, 3)], 32),
+    ):
+        for aliased in (True, False):
+            cases.append(
+                _spec(
+                    "rtf_kernel",
+                    f"{id_}-{'aliased' if aliased else 'impulse'}",
+                    "seed-002 RTF",
+                    "a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_2 z + ...",
+                    a=a,
+                    b=b,
+                    L=L,
+                    aliased=aliased,
+                )
+            )
+
+    # hippo_projection: one signal per measure, N = 8 at t = 3/2
+    for measure, signal in (("legs", "sin3"), ("legt", "poly"), ("lagt", "exp"), ("fout", "sin3")):
+        cases.append(
+            _spec(
+                "hippo_projection",
+                f"{measure}-{signal}-N8-t3/2",
+                "canonical",
+                f"f(s) = {SIGNALS[signal][1]} for s >= 0, 0 before",
+                measure=measure,
+                signal=signal,
+                t=R(3, 2),
+                N=8,
+                convention="canonical",
+            )
+        )
+    return cases

@@ -338,7 +338,7 @@ def test_case_spec_validation() -> None:
         golden.compute_case({**projection, "params": {**projection["params"], "signal": "cos"}})
     with pytest.raises(InvalidArgumentError, match="always 'canonical'"):
         golden.decode_params("hippo_projection", {**projection["params"], "convention": "s4"})
-    with pytest.raises(InvalidArgumentError, match="method: unknown 'rk4'"):
+    with pytest.raises(InvalidArgumentError, match="unknown method 'rk4'"):
         golden.decode_params("discretize", {**spec["params"], "method": "rk4"})
 
 

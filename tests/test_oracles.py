@@ -575,6 +575,189 @@ def test_causal_conv_equals_direct_double_loop(u, K, exact_u, exact_K):
     assert_certified(O.causal_conv(u, K), expected)
 
 
+# Twins of the torch kernels: scan, h3_ssm, rtf_impulse_response, rtf_recurrence -------
+
+
+def exact_scan(Ab, Bb, C, u):
+    """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, in exact sympy arithmetic."""
+    Ab, Bb, C = sp.Matrix(Ab), sp.Matrix(Bb), sp.Matrix([C])
+    x, out = sp.zeros(Ab.rows, 1), []
+    for u_k in u:
+        x = Ab * x + Bb * u_k
+        out.append(sp.expand((C * x)[0, 0]))
+    return out
+
+
+def assert_honest(result, call):
+    """The certified digits hold against a run at 30 more digits."""
+    finer = call(digits=result.digits + 30)
+    assert rel_err(result.values, finer.values) < mpmath.mpf(10) ** -result.digits
+
+
+def exact_conv(u, K):
+    return [sum(K[j] * u[k - j] for j in range(min(k + 1, len(K)))) for k in range(len(u))]
+
+
+SCAN_AB = [[R(1, 2), R(1, 3), 0], [R(-1, 4), R(1, 5), R(1, 7)], [1, R(-2, 3), R(1, 9)]]
+SCAN_BB, SCAN_C, SCAN_U = [1, 2, R(-1, 2)], [R(1, 3), -1, 2], [1, -2, 3, R(1, 2), 0, R(-7, 5)]
+
+
+def test_scan_equals_exact_recurrence_and_kernel_convolution():
+    result = O.scan(SCAN_AB, SCAN_BB, SCAN_C, SCAN_U)
+    assert result.family == "scan" and len(result) == len(SCAN_U)
+    assert_certified(result, exact_scan(SCAN_AB, SCAN_BB, SCAN_C, SCAN_U))
+    K = S.power_kernel(sp.Matrix(SCAN_AB), sp.Matrix(SCAN_BB), sp.Matrix([SCAN_C]), len(SCAN_U))
+    assert_certified(result, exact_conv(SCAN_U, list(K)))
+    assert_honest(result, lambda **kw: O.scan(SCAN_AB, SCAN_BB, SCAN_C, SCAN_U, **kw))
+
+
+def test_scan_complex_equals_exact_recurrence():
+    Ab = [[R(1, 2) + I / 3, R(1, 4)], [-I / 5, R(-1, 3)]]
+    Bb, C, u = [1, R(1, 2) - I], [R(1, 3) + I, 2], [1, -I, R(1, 2), 3 + I]
+    result = O.scan(Ab, Bb, C, u)
+    assert_certified(result, exact_scan(Ab, Bb, C, u))
+    # the composition of the existing oracles, an independent route
+    K = O.discrete_kernel(Ab, Bb, C, len(u)).values
+    assert_certified(result, O.causal_conv(u, K).values)
+
+
+def test_h3_ssm_with_a_zero_mode_equals_exact_fractions():
+    """lam = 0: lam_bar = 1 and Bb = dt B, so every quantity is rational."""
+    q, k, v = [1, R(-1, 2), 2, R(1, 3), 1], [R(1, 2), 1, -1, 0, 2], [1, 1, R(-1, 4), 3, R(1, 2)]
+    shift_C, B, C, dt = [1, R(-1, 2), R(1, 4)], [R(3, 2)], [R(-2, 5)], R(1, 10)
+    L = len(q)
+    s = exact_conv(k, (shift_C + [0] * L)[:L])
+    K_diag = [2 * C[0] * B[0] * dt] * L
+    w = exact_conv([a * b for a, b in zip(s, v)], K_diag)
+    result = O.h3_ssm(q, k, v, shift_C, [0], B, C, dt=dt)
+    assert result.family == "h3_ssm"
+    assert_certified(result, [a * b for a, b in zip(w, q)])
+
+
+H3_CASE = (
+    [1, R(-1, 2), 2, R(1, 3), 1, -3, R(2, 7)],
+    [R(1, 2), 1, -1, 0, 2, R(5, 3), -1],
+    [1, 1, R(-1, 4), 3, R(1, 2), -2, R(1, 8)],
+    [1, R(-1, 2), R(1, 4), R(1, 9)],
+    [R(-1, 2) + I, R(-1, 10) + 2 * I],
+    [1, R(1, 2) - I],
+    [R(1, 3), 1 + I],
+)
+
+
+def test_h3_ssm_equals_the_composition_of_the_oracles():
+    """shift_kernel, causal_conv, h3_diag_kernel with exact products (report's old route)."""
+    q, k, v, shift_C, lam, B, C = H3_CASE
+    dt, L = R(1, 10), len(q)
+    result = O.h3_ssm(q, k, v, shift_C, lam, B, C, dt=dt)
+    with mpmath.workprec(WORK_PREC):
+        s = O.causal_conv(k, O.shift_kernel(shift_C, L, digits=60).values, digits=60).values
+        sv = [a * to_mp(b) for a, b in zip(s, v)]
+        K = O.h3_diag_kernel(lam, B, C, L, dt=dt, digits=60).values
+        w = O.causal_conv(sv, K, digits=60).values
+        expected = [a * to_mp(b) for a, b in zip(w, q)]
+    assert_certified(result, expected)
+    assert_honest(result, lambda **kw: O.h3_ssm(q, k, v, shift_C, lam, B, C, dt=dt, **kw))
+
+
+@pytest.mark.parametrize("case", RTF_CASES)
+def test_rtf_impulse_response_equals_fraction_recurrence(case):
+    a, b = RTF_CASES[case]
+    L = 9
+    h = []
+    for n in range(L):
+        h.append(
+            (b[n] if n < len(b) else 0)
+            - sum(a[i - 1] * h[n - i] for i in range(1, min(n, len(a)) + 1))
+        )
+    result = O.rtf_impulse_response(a, b, L)
+    assert result.family == "rtf_impulse_response"
+    assert_certified(result, h)
+    assert bits(result.values) == bits(O.rtf_kernel(a, b, L, aliased=False).values)
+    assert result.stable is O.rtf_kernel(a, b, L, aliased=False).stable
+    assert_honest(result, lambda **kw: O.rtf_impulse_response(a, b, L, **kw))
+
+
+@pytest.mark.parametrize("n", [1, 5, 8])
+@pytest.mark.parametrize("case", RTF_CASES)
+def test_rtf_recurrence_equals_convolution_with_exact_circulant_solve(case, n):
+    a, b = RTF_CASES[case]
+    L = 8
+    u = [1, R(-1, 2), 3, R(2, 7), -1, 0, R(5, 3), 2][:n]
+    result = O.rtf_recurrence(a, b, u, L=L)
+    assert result.family == "rtf_recurrence" and len(result) == n
+    assert_certified(result, exact_conv(u, circulant_solve(a, b, L)))
+    assert result.stable is O.rtf_kernel(a, b, L).stable
+    assert_honest(result, lambda **kw: O.rtf_recurrence(a, b, u, L=L, **kw))
+
+
+def test_new_twins_match_their_torch_kernels_in_float64():
+    import torch
+
+    from hippo_verify import kernels
+
+    def t(values):
+        values = [complex(to_mp(v)) for v in values]
+        if all(v.imag == 0 for v in values):
+            return torch.tensor([v.real for v in values], dtype=torch.float64)
+        return torch.tensor(values, dtype=torch.complex128)
+
+    def close(got, result):
+        expected = torch.tensor(result.floats(), dtype=torch.float64)
+        assert torch.allclose(got, expected, rtol=1e-12, atol=1e-12 * expected.abs().max())
+
+    Ab = torch.stack([t(row) for row in SCAN_AB])
+    close(
+        kernels.scan(Ab, t(SCAN_BB), t(SCAN_C), t(SCAN_U)), O.scan(SCAN_AB, SCAN_BB, SCAN_C, SCAN_U)
+    )
+    q, k, v, shift_C, lam, B, C = H3_CASE
+    oracle = O.h3_ssm(q, k, v, shift_C, lam, B, C, dt=R(1, 10))
+    for mode in ("conv", "recurrence"):
+        got = kernels.h3_ssm(*map(t, H3_CASE), dt=0.1, mode=mode)
+        close(got, oracle)
+    a, b = RTF_CASES["stable"]
+    close(kernels.rtf_impulse_response(t(a), t(b), 9), O.rtf_impulse_response(a, b, 9))
+    u = [1, R(-1, 2), 3, R(2, 7), -1]
+    close(kernels.rtf_recurrence(t(a), t(b), t(u), L=8), O.rtf_recurrence(a, b, u, L=8))
+
+
+NEW_TWIN_BAD_CALLS = {
+    "scan u empty": lambda: O.scan(SCAN_AB, SCAN_BB, SCAN_C, []),
+    "scan Bb too short": lambda: O.scan(SCAN_AB, [1], SCAN_C, SCAN_U),
+    "scan u nan": lambda: O.scan(SCAN_AB, SCAN_BB, SCAN_C, [1, float("nan")]),
+    "scan digits = 0": lambda: O.scan(SCAN_AB, SCAN_BB, SCAN_C, SCAN_U, digits=0),
+    "scan work": lambda: core.scan([[1] * 64] * 64, [1] * 64, [1] * 64, [1] * 2**15),
+    "h3 k shorter than q": lambda: O.h3_ssm([1, 2], [1], [1, 2], [1], [0], [1], [1], dt=1),
+    "h3 complex q": lambda: O.h3_ssm(["1j"], [1], [1], [1], [0], [1], [1], dt=1),
+    "h3 dt = 0": lambda: O.h3_ssm([1], [1], [1], [1], [0], [1], [1], dt=0),
+    "h3 dt bool": lambda: O.h3_ssm([1], [1], [1], [1], [0], [1], [1], dt=True),
+    "h3 B wrong length": lambda: O.h3_ssm([1], [1], [1], [1], [0, 1], [1], [1, 1], dt=1),
+    "h3 work": lambda: core.h3_ssm([1] * 2**14, [1] * 2**14, [1] * 2**14, [1], [0], [1], [1], dt=1),
+    "impulse L = 0": lambda: O.rtf_impulse_response([R(1, 2)], [1], 0),
+    "impulse L float": lambda: O.rtf_impulse_response([R(1, 2)], [1], 4.0),
+    "impulse complex a": lambda: O.rtf_impulse_response(["1/2+1j"], [1], 4),
+    "recurrence d >= L": lambda: O.rtf_recurrence([R(1, 2), R(1, 3)], [1, 1], [1], L=2),
+    "recurrence len(u) > L": lambda: O.rtf_recurrence([R(1, 2)], [1], [1, 2, 3], L=2),
+    "recurrence u empty": lambda: O.rtf_recurrence([R(1, 2)], [1], [], L=4),
+    "recurrence complex u": lambda: O.rtf_recurrence([R(1, 2)], [1], ["1j"], L=4),
+    "recurrence L bool": lambda: O.rtf_recurrence([R(1, 2)], [1], [1], L=True),
+    "recurrence root of unity": lambda: O.rtf_recurrence([1], [1], [1, 2], L=2),  # a(-1) = 0
+    "core recurrence L = 0": lambda: core.rtf_recurrence([R(1, 2)], [1], [1], L=0),
+}
+
+
+@pytest.mark.parametrize("name", list(NEW_TWIN_BAD_CALLS))
+def test_new_twins_refuse_bad_input_before_any_work(name, monkeypatch):
+    from hippo_verify._errors import InvalidArgumentError, InvalidTypeError
+
+    def no_work(*args, **kwargs):
+        raise AssertionError(f"{name}: work started before the argument check")
+
+    monkeypatch.setattr(mpmath, "MPContext", no_work)
+    with pytest.raises((InvalidArgumentError, InvalidTypeError)):
+        NEW_TWIN_BAD_CALLS[name]()
+
+
 # ---------------------------------------------------------------------------------------
 # 3. Certification
 # ---------------------------------------------------------------------------------------

@@ -65,6 +65,27 @@ CASES = {
     "hippo_projection_legs": ("hippo_projection", ["legs", "<f>", "2", 5], {}),
     "shift_kernel": ("shift_kernel", [["1", "1/2", "-3/4"], 5], {}),
     "causal_conv": ("causal_conv", [["1", "2", "-1/2", "0", "3"], ["1/2", "1/4", "1/8"]], {}),
+    "scan": ("scan", [A3, B3, C3, ["1", "-2", "1/3", "0", "5/2"]], {}),
+    "scan_complex": ("scan", [A3, ["1", "1/2-1j", "2j"], C3, ["1", "-1/2+1j", "3"]], {}),
+    "h3_ssm": (
+        "h3_ssm",
+        [
+            ["1", "-1/2", "2", "1/3"],
+            ["1/2", "1", "-1", "2"],
+            ["1", "1/4", "-3", "1/2"],
+            ["1", "-1/2", "1/4"],
+            ["-1/2+1j", "-1/10+3j"],
+            ["1", "1/2"],
+            ["1/3-1j", "2"],
+        ],
+        {"dt": DT},
+    ),
+    "rtf_impulse_response": ("rtf_impulse_response", [["-1/2", "1/8"], ["1", "1/3"], 8], {}),
+    "rtf_recurrence": (
+        "rtf_recurrence",
+        [["-1/2", "1/8"], ["1", "1/3"], ["1", "-2", "1/2", "3"]],
+        {"L": 8},
+    ),
 }
 
 #: label -> (oracle, args, kwargs, expected error class name); each must be refused.
@@ -77,6 +98,14 @@ BAD_CASES = {
     "unknown measure": ("hippo_projection", ["legx", "<f>", "1", 3], {}, None),
     "NaN input": ("shift_kernel", [[float("nan")], 2], {}, None),
     "L not an int": ("shift_kernel", [["1"], "2"], {}, "InvalidTypeError"),
+    "dt bool": (
+        "h3_ssm",
+        [["1"], ["1"], ["1"], ["1"], ["0"], ["1"], ["1"]],
+        {"dt": True},
+        "InvalidTypeError",
+    ),
+    "scan u empty": ("scan", [A3, B3, C3, []], {}, None),
+    "len(u) > L": ("rtf_recurrence", [["1/2"], ["1"], ["1", "2", "3"]], {"L": 2}, None),
 }
 
 

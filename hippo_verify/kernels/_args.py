@@ -17,15 +17,14 @@ naming the quantity that overflowed (``require_finite_result``), never returns i
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from .._validation import require_int, require_size
+from .._validation import require_int, require_method, require_size
+from .._validation import require_step as _require_scalar_step
 
 __all__ = [
     "FLOAT_DTYPES",
@@ -48,7 +47,8 @@ __all__ = [
 
 #: alpha of each named discretization (None: ZOH is not a generalized-bilinear method).
 #: The kernel layer's own table, not the oracle's: a slip in one cannot make a kernel and
-#: its judge agree (a test checks that the two tables match).
+#: its judge agree (a test checks that the two tables match). The checks of a method and
+#: their messages are shared (``hippo_verify._validation.require_method``).
 METHOD_ALPHA: dict[str, float | None] = {
     "forward_euler": 0.0,
     "bilinear": 0.5,
@@ -165,52 +165,28 @@ def require_finite_result(
 
 
 def require_step(dt: Any) -> torch.Tensor | float:
-    """A positive finite step: a real Python or NumPy number (any float width), a Fraction,
-    or a real floating tensor of them. bool, complex, NaN, inf and dt <= 0 are refused."""
+    """A positive finite step: a real floating tensor of positive finite steps, or a scalar
+    checked by ``hippo_verify._validation.require_step`` (a real Python or NumPy number,
+    a Fraction; returned as a float, with the same messages as the oracles').
+
+    Raises:
+        InvalidTypeError: bool, complex, a non-real type, an integer or complex tensor.
+        InvalidArgumentError: NaN, infinity or a step <= 0 (scalar or any tensor entry).
+    """
     if isinstance(dt, torch.Tensor):
         if dt.is_complex() or not dt.is_floating_point():
-            raise InvalidTypeError(f"dt: expected a real floating tensor, got {dt.dtype}")
+            raise InvalidTypeError(f"dt must be a real floating tensor, got {dt.dtype}")
         if not bool(torch.isfinite(dt).all()) or not bool((dt > 0).all()):
-            raise InvalidArgumentError("dt: every step must be finite and > 0")
+            raise InvalidArgumentError("dt must be finite and > 0 at every entry of the tensor")
         return dt
-    if isinstance(dt, bool) or not isinstance(dt, numbers.Real):
-        raise InvalidTypeError(f"dt: expected a real number or tensor, got {type(dt).__name__}")
-    try:
-        step = float(dt)
-    except OverflowError:  # a huge int or Fraction
-        raise InvalidArgumentError(f"dt: must be finite and > 0, got {dt!r}") from None
-    if not (step > 0 and math.isfinite(step)):
-        raise InvalidArgumentError(f"dt: must be finite and > 0, got {dt!r}")
-    return step
+    return _require_scalar_step(dt)
 
 
 def method_alpha(method: Any) -> float | None:
-    """alpha of a generalized-bilinear method (``METHOD_ALPHA``: ``"bilinear"`` -> 0.5, ...)
-    or of ``("gbt", alpha)`` with alpha a real number in [0, 1]; None for ``"zoh"``."""
-    if isinstance(method, str):
-        if method not in METHOD_ALPHA:
-            raise InvalidArgumentError(
-                f"method: unknown {method!r}; use one of {sorted(METHOD_ALPHA)} or ('gbt', alpha)"
-            )
-        return METHOD_ALPHA[method]
-    if isinstance(method, tuple) and len(method) == 2 and method[0] == "gbt":
-        return _gbt_alpha(method[1])
-    raise InvalidTypeError(f"method: expected a name or ('gbt', alpha), got {method!r}")
-
-
-def _gbt_alpha(value: Any) -> float:
-    """alpha of ("gbt", alpha): a real number (or decimal string) in [0, 1]."""
-    if isinstance(value, str):
-        try:
-            value = Fraction(value)
-        except ValueError:
-            raise InvalidArgumentError(f"alpha: not a number: {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidTypeError(f"alpha: expected a real number, got {type(value).__name__}")
-    alpha = float(value)
-    if not 0 <= alpha <= 1:  # NaN fails too
-        raise InvalidArgumentError(f"alpha: must be a real number in [0, 1], got {value!r}")
-    return alpha
+    """alpha of a generalized-bilinear method from the kernels' own table ``METHOD_ALPHA``
+    (``"bilinear"`` -> 0.5, ...) or of ``("gbt", alpha)`` with alpha a real number in
+    [0, 1]; None for ``"zoh"``. Checks and messages: ``_validation.require_method``."""
+    return require_method(method, METHOD_ALPHA)
 
 
 def require_same_device(family: str | None = None, **values: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -62,9 +63,13 @@ __all__ = [
     "discretize",
     "dplr_kernel",
     "h3_diag_kernel",
+    "h3_ssm",
     "hippo_projection",
+    "rtf_impulse_response",
     "rtf_kernel",
+    "rtf_recurrence",
     "rtf_stability",
+    "scan",
     "shift_kernel",
     "ssm_kernel",
 ]
@@ -77,14 +82,27 @@ def package_work_limit() -> Iterator[int]:
         yield ceiling
 
 
+#: Integer parameters: passed on unconverted, so that the oracle's ``require_int`` sees
+#: (and names in its message) what the caller gave, as the kernels' does.
+_INTEGER_PARAMETERS = frozenset({"L", "N", "digits", "max_prec", "prec"})
+
+
 def _accepting_sympy(core: Callable[..., Any]) -> Callable[..., Any]:
     """The core oracle with sympy arguments converted first (same signature and docs), under
     the package's ``oracle_work`` ceiling."""
+    signature = inspect.signature(core)
 
     @functools.wraps(core)
     def oracle(*args: Any, **kwargs: Any) -> Any:
-        args = tuple(from_sympy(a) for a in args)
-        kwargs = {k: from_sympy(v) for k, v in kwargs.items()}
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:  # let the core report the bad call
+            bound = None
+        if bound is not None:
+            for name, value in bound.arguments.items():
+                if name not in _INTEGER_PARAMETERS:
+                    bound.arguments[name] = from_sympy(value)
+            args, kwargs = bound.args, bound.kwargs
         with package_work_limit():
             return core(*args, **kwargs)
 
@@ -98,7 +116,9 @@ discrete_kernel = _accepting_sympy(_core.discrete_kernel)
 discretize = _accepting_sympy(_core.discretize)
 dplr_kernel = _accepting_sympy(_core.dplr_kernel)
 h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
+h3_ssm = _accepting_sympy(_core.h3_ssm)
 hippo_projection = _accepting_sympy(_core.hippo_projection)
+scan = _accepting_sympy(_core.scan)
 shift_kernel = _accepting_sympy(_core.shift_kernel)
 ssm_kernel = _accepting_sympy(_core.ssm_kernel)
 
@@ -113,20 +133,54 @@ def _rational_coefficients(a: list) -> list[Fraction] | None:
 
 
 def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
-    """Exact Schur-Cohn verdict (``hippo_verify.symbolic.schur_cohn_stable``) when every a_i
-    is rational and d is within the ``symbolic_state`` size limit (64 by default; raise it
-    with ``hippo_verify.size_limits``); otherwise ``mp_oracles.rtf_stability`` (numerical,
-    None near the edge).
+    """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d strictly
+    outside the unit circle (every pole strictly inside).
 
-    True iff every root of a(z) = 1 + a_1 z + ... + a_d z^d lies strictly outside the unit
-    circle, i.e. every pole of b(z)/a(z) strictly inside.
+    Exact Schur-Cohn verdict (``hippo_verify.symbolic.schur_cohn_stable``) when every a_i
+    is rational and d is within the ``symbolic_state`` size limit (64 by default); otherwise
+    ``mp_oracles.rtf_stability`` (numerical at ``prec`` and 2 ``prec`` bits).
+
+    Arguments:
+        a: (a_1, ..., a_d), real, sympy numbers allowed; prec: bits, an int >= 64.
+
+    Returns:
+        True (stable), False (a root on or inside the circle), None (numerically undecided).
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: unreadable a, prec < 64 or not an int.
     """
     a_exact = _core.exact_vector("a", from_sympy(a))
-    prec = _core._require_int("prec", prec, 64)
+    prec = _core.require_int("prec", prec, 64)
     rational = _rational_coefficients(a_exact)
     if rational is None:
         return _core.rtf_stability(a_exact, prec=prec)
     return schur_cohn_stable([sp.Rational(v.numerator, v.denominator) for v in rational]).stable
+
+
+def _refuse_exact_root_of_unity(rational: list[Fraction] | None, L: int) -> None:
+    """InvalidArgumentError if the rational a(z) vanishes at an L-th root of unity, found
+    exactly: gcd(a(z), z^L - 1) != 1 (the aliased kernel is not defined there)."""
+    if rational is None or len(rational) >= L:
+        return
+    z = sp.Symbol("z")
+    a_poly = sp.Poly([sp.Rational(v.numerator, v.denominator) for v in rational[::-1]] + [1], z)
+    common = sp.gcd(a_poly, sp.Poly(z**L - 1, z))
+    if common.degree() > 0:
+        raise InvalidArgumentError(
+            f"a(z) vanishes at an L-th root of unity (gcd with z^{L} - 1 is "
+            f"{common.as_expr()}): the FFT algorithm divides by zero there, so the "
+            "aliased kernel is not defined"
+        )
+
+
+def _with_exact_stability(
+    result: OracleResult, rational: list[Fraction] | None, aliased: bool
+) -> OracleResult:
+    """``result`` with the exact Schur-Cohn verdict (and its notes) when a is rational."""
+    if rational is None:
+        return result
+    stable = rtf_stability(rational)
+    return dataclasses.replace(result, stable=stable, notes=_core.rtf_notes(stable, aliased))
 
 
 def rtf_kernel(
@@ -146,29 +200,48 @@ def rtf_kernel(
     exact Schur-Cohn verdict of ``hippo_verify.symbolic.schur_cohn_stable`` instead of the
     numerical one.
     """
-    a_exact, b_exact = _core._rtf_args(from_sympy(a), from_sympy(b))
-    L = _core._require_int("L", L, 1)
+    a_exact, b_exact = _core.rtf_args(from_sympy(a), from_sympy(b))
+    L = _core.require_int("L", L, 1)
     with package_work_limit():  # before the exact gcd with z^L - 1 below
-        _core._require_rtf_work(len(a_exact), L, aliased is True)
+        _core.require_rtf_work(len(a_exact), L, aliased is True)
     rational = _rational_coefficients(a_exact)
-    if rational is not None and aliased and len(rational) < L:
-        z = sp.Symbol("z")
-        a_poly = sp.Poly([sp.Rational(v.numerator, v.denominator) for v in rational[::-1]] + [1], z)
-        common = sp.gcd(a_poly, sp.Poly(z**L - 1, z))
-        if common.degree() > 0:
-            raise InvalidArgumentError(
-                f"a(z) vanishes at an L-th root of unity (gcd with z^{L} - 1 is "
-                f"{common.as_expr()}): the FFT algorithm divides by zero there, so the "
-                "aliased kernel is not defined"
-            )
+    if aliased is True:
+        _refuse_exact_root_of_unity(rational, L)
     with package_work_limit():
         result = _core.rtf_kernel(
             a_exact, b_exact, L, aliased=aliased, digits=digits, max_prec=max_prec
         )
-    if rational is None:
-        return result
-    stable = rtf_stability(rational)
-    return dataclasses.replace(result, stable=stable, notes=_core.rtf_notes(stable, aliased))
+    return _with_exact_stability(result, rational, aliased is True)
+
+
+def rtf_impulse_response(
+    a: Any, b: Any, L: int, *, digits: int = 30, max_prec: int = _core.DEFAULT_MAX_PREC
+) -> OracleResult:
+    """``rtf_kernel(a, b, L, aliased=False)`` (exact stability verdict for rational a)
+    under the torch kernel's name."""
+    result = rtf_kernel(a, b, L, aliased=False, digits=digits, max_prec=max_prec)
+    return dataclasses.replace(result, family="rtf_impulse_response")
+
+
+def rtf_recurrence(
+    a: Any, b: Any, u: Any, *, L: int, digits: int = 30, max_prec: int = _core.DEFAULT_MAX_PREC
+) -> OracleResult:
+    """``mp_oracles.rtf_recurrence`` plus the exact checks of ``rtf_kernel`` (rational a:
+    a root at an L-th root of unity refused exactly, exact stability verdict)."""
+    a_exact, b_exact = _core.rtf_args(from_sympy(a), from_sympy(b))
+    with package_work_limit():  # before the exact gcd with z^L - 1 below
+        u_exact, L = _core.require_rtf_recurrence(from_sympy(u), L, len(a_exact))
+    rational = _rational_coefficients(a_exact)
+    _refuse_exact_root_of_unity(rational, L)
+    with package_work_limit():
+        result = _core.rtf_recurrence(
+            a_exact, b_exact, u_exact, L=L, digits=digits, max_prec=max_prec
+        )
+    return _with_exact_stability(result, rational, True)
 
 
 rtf_kernel.__doc__ = f"{rtf_kernel.__doc__}\n{_core.rtf_kernel.__doc__}"
+rtf_impulse_response.__doc__ = (
+    f"{rtf_impulse_response.__doc__}\n{_core.rtf_impulse_response.__doc__}"
+)
+rtf_recurrence.__doc__ = f"{rtf_recurrence.__doc__}\n{_core.rtf_recurrence.__doc__}"

@@ -72,14 +72,14 @@ from .mp_oracles import (
     CertificationError,
     InvalidArgumentError,
     InvalidTypeError,
-    _method_alpha,
-    _method_name,
-    _require_int,
-    _require_step,
-    _rtf_args,
     exact_matrix,
     exact_scalar,
     exact_vector,
+    method_alpha,
+    method_name,
+    require_int,
+    require_step,
+    rtf_args,
 )
 
 __all__ = [
@@ -244,7 +244,7 @@ class Enclosure:
                     f"index: required, the enclosure has {len(self.balls)} balls"
                 )
             index = 0
-        index = _require_int("index", index, 0)
+        index = require_int("index", index, 0)
         if index >= len(self.balls):
             raise InvalidArgumentError(f"index: {index} out of range for {len(self.balls)} balls")
         exact, widen = _exact_value("value", value), _tolerance(tolerance)
@@ -272,7 +272,7 @@ class Enclosure:
         can only both hold if this is True, so False means one of the routes is wrong.
         """
         values = list(result.values)
-        digits = _require_int("result.digits", result.digits, 0)
+        digits = require_int("result.digits", result.digits, 0)
         exact = [_exact_value(f"values[{k}]", v) for k, v in enumerate(values)]
         scale = max((_magnitude_bound(v) for v in exact), default=Fraction(0))
         return self.contains_all(values, tolerance=scale / 10**digits)
@@ -386,7 +386,7 @@ def _is_complex(x: Any) -> bool:
 
 
 def _require_prec(prec: Any) -> int:
-    return _require_int("prec", prec, 64)
+    return require_int("prec", prec, 64)
 
 
 def _finished(balls: list, prec: int, method: str, trusted: int) -> Enclosure:
@@ -505,13 +505,13 @@ def arb_ssm_kernel(
     A, B, C, dt = (from_sympy(v) for v in (A, B, C, dt))
     A = exact_matrix("A", A)
     B, C = exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
-    L = _require_int("L", L, 1)
+    L = require_int("L", L, 1)
     n = len(A)
     require_size(
         f"arb_ssm_kernel work N^3 + N^2 L (N = {n}, L = {L})", n**3 + n * n * L, "oracle_work"
     )
-    dt = _require_step("dt", dt)
-    alpha = _method_alpha(method)
+    dt = require_step(dt)
+    alpha = method_alpha(method)
     prec = _require_prec(prec)
     with _flint_context(prec):
         ball = _Balls(prec)
@@ -520,7 +520,7 @@ def arb_ssm_kernel(
         complex_ = any(_is_complex(v) for v in [*B_b, *C_b, *(v for row in A_b for v in row)])
         Ab, Bb = _discretize_balls(A_b, B_b, dt_b, alpha, ball, complex_)
         taps = _bsgs_taps(Ab, Bb, _matrix([C_b], complex_), L, complex_)
-    return _finished(taps, prec, f"{_method_name(method)}/arb-bsgs", ball.trusted)
+    return _finished(taps, prec, f"{method_name(method)}/arb-bsgs", ball.trusted)
 
 
 def arb_diag_kernel(
@@ -550,10 +550,10 @@ def arb_diag_kernel(
     lam, B, C, dt = (from_sympy(v) for v in (lam, B, C, dt))
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
-    L = _require_int("L", L, 1)
+    L = require_int("L", L, 1)
     require_size(f"arb_diag_kernel work N L (N = {len(lam)}, L = {L})", len(lam) * L, "oracle_work")
-    dt = _require_step("dt", dt)
-    alpha = _method_alpha(method)
+    dt = require_step(dt)
+    alpha = method_alpha(method)
     if not isinstance(conj_pairs, bool):
         raise InvalidTypeError(f"conj_pairs: expected a bool, got {conj_pairs!r}")
     prec = _require_prec(prec)
@@ -591,8 +591,8 @@ def arb_diag_kernel(
             for w, mode in zip(weights, modes):
                 total += w * mode**k
             taps.append(total.real if conj_pairs else total)
-    method_name = f"{_method_name(method)}/arb-vandermonde-pow"
-    return _finished(taps, prec, method_name, ball.trusted)
+    algorithm = f"{method_name(method)}/arb-vandermonde-pow"
+    return _finished(taps, prec, algorithm, ball.trusted)
 
 
 def arb_rtf_kernel(a: Any, b: Any, L: int, *, prec: int = 256) -> Enclosure:
@@ -603,8 +603,8 @@ def arb_rtf_kernel(a: Any, b: Any, L: int, *, prec: int = 256) -> Enclosure:
     so the division is always defined. Coefficients must be real. The aliased (FFT)
     kernel has no enclosure here.
     """
-    a, b = _rtf_args(from_sympy(a), from_sympy(b))
-    L = _require_int("L", L, 1)
+    a, b = rtf_args(from_sympy(a), from_sympy(b))
+    L = require_int("L", L, 1)
     require_size(f"arb_rtf_kernel work d L (d = {len(a)}, L = {L})", len(a) * L, "oracle_work")
     prec = _require_prec(prec)
     with _flint_context(prec, cap=L):

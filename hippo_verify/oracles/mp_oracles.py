@@ -50,6 +50,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,29 +64,48 @@ import mpmath
 from mpmath.libmp import MPZ
 
 __all__ = [
+    # constants and results
     "DEFAULT_MAX_PREC",
+    "DEFAULT_WORK_LIMIT",
     "DISCRETIZATION_METHODS",
     "MEASURES",
-    "DEFAULT_WORK_LIMIT",
     "CertificationError",
     "InvalidArgumentError",
     "InvalidTypeError",
     "OracleResult",
-    "agreement_digits",
-    "discretization_alpha",
+    # oracles
     "causal_conv",
     "continuous_kernel",
-    "current_work_limit",
     "diag_kernel",
     "discrete_kernel",
     "discretize",
     "dplr_kernel",
     "h3_diag_kernel",
+    "h3_ssm",
     "hippo_projection",
+    "rtf_impulse_response",
     "rtf_kernel",
+    "rtf_recurrence",
     "rtf_stability",
+    "scan",
     "shift_kernel",
     "ssm_kernel",
+    # helpers
+    "agreement_digits",
+    "current_work_limit",
+    "discretization_alpha",
+    "exact_matrix",
+    "exact_scalar",
+    "exact_vector",
+    "map_nested",
+    "method_alpha",
+    "method_name",
+    "require_int",
+    "require_rtf_recurrence",
+    "require_rtf_work",
+    "require_step",
+    "rtf_args",
+    "rtf_notes",
     "work_limit",
 ]
 
@@ -98,10 +118,12 @@ MEASURES = ("legt", "legs", "lagt", "fout")
 #: Default ceiling on an oracle's estimated work (see "Work limit" in the module docstring).
 DEFAULT_WORK_LIMIT = 2**26
 
-_NAMED_ALPHA = {
+#: alpha of each named method (None: ZOH is not a generalized-bilinear method).
+_METHOD_ALPHA: dict[str, Fraction | None] = {
     "forward_euler": Fraction(0),
     "bilinear": Fraction(1, 2),
     "backward_euler": Fraction(1),
+    "zoh": None,
 }
 _LOG2_10 = math.log2(10)
 
@@ -143,7 +165,7 @@ def current_work_limit() -> int:
 def work_limit(n: int) -> Iterator[int]:
     """Set the work ceiling to ``n`` (an int >= 1) inside a ``with`` block (thread- and
     task-local). Example: ``with work_limit(2**30): ssm_kernel(A, B, C, L=10**6, dt=...)``."""
-    n = _require_int("n", n, 1)
+    n = require_int("n", n, 1)
     token = _WORK_LIMIT.set(n)
     try:
         yield n
@@ -217,16 +239,16 @@ class OracleResult:
     def strings(self, digits: int | None = None) -> Any:
         """The values as decimal strings with ``digits`` (default: certified + 5) digits."""
         n = (self.digits + 5) if digits is None else digits
-        return _map_nested(self.values, lambda v: _to_string(v, n))
+        return map_nested(self.values, lambda v: _to_string(v, n))
 
     def floats(self) -> Any:
         """The values rounded to Python floats/complex (nearest)."""
-        return _map_nested(self.values, _to_python_number)
+        return map_nested(self.values, _to_python_number)
 
 
-def _map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
+def map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(values, (list, tuple)):
-        out = [_map_nested(v, fn) for v in values]
+        out = [map_nested(v, fn) for v in values]
         return tuple(out) if isinstance(values, tuple) else out
     return fn(values)
 
@@ -376,32 +398,78 @@ def _is_real(v: Any) -> bool:
     return not isinstance(mpmath.mp.convert(v._mpmath_(53, "n")), mpmath.mpc)
 
 
-def _require_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` as an int: any integer implementing ``__index__`` (numpy.int64 too), not bool."""
+# Argument validators. The same behaviour and messages as ``hippo_verify._validation`` (a
+# copy: this file stays standalone; tests/test_validators_agree.py checks they agree).
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def _is_complex(value: Any) -> bool:
+    """A complex number type (Python, NumPy, mpmath), whatever its imaginary part."""
+    if isinstance(value, (complex, mpmath.mpc)):
+        return True
+    return isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)
+
+
+def require_int(name: str, value: Any, minimum: int | None = None) -> int:
+    """``value`` as an int: any integer with ``__index__`` (NumPy and sympy integers too).
+
+    Raises:
+        InvalidTypeError: bool, float (even integral), string, ...: ``"L must be an
+            integer, got float 4.0"``.
+        InvalidArgumentError: ``value < minimum``: ``"L must be >= 1, got 0"``.
+    """
     if isinstance(value, bool):
-        raise InvalidTypeError(f"{name}: expected an int, got bool")
+        raise InvalidTypeError(f"{name} must be an integer, got bool {value!r}")
     try:
-        value = operator.index(value)
+        as_int = operator.index(value)
     except TypeError:
-        raise InvalidTypeError(f"{name}: expected an int, got {type(value).__name__}") from None
-    if value < minimum:
-        raise InvalidArgumentError(f"{name}: must be >= {minimum}, got {value}")
-    return value
+        raise InvalidTypeError(f"{name} must be an integer, got {_describe(value)}") from None
+    if minimum is not None and as_int < minimum:
+        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {as_int}")
+    return as_int
 
 
-def _require_step(name: str, value: Any) -> Any:
-    step = exact_scalar(name, value)
-    if isinstance(step, tuple):
-        raise InvalidArgumentError(f"{name}: must be real and positive, got a complex number")
+def require_step(value: Any, name: str = "dt") -> Any:
+    """A positive finite real step, read exactly (``exact_scalar``).
+
+    Returns:
+        A Fraction, or an ``_mpmath_`` protocol object (evaluated at each precision).
+
+    Raises:
+        InvalidTypeError: bool, complex (even with zero imaginary part), a non-number type:
+            ``"dt must be a real number, got bool True"``.
+        InvalidArgumentError: NaN, infinity, <= 0 (``"dt must be finite and > 0, got 0"``);
+            a string that is not a real number (``"dt must be a real number, got str 'j'"``;
+            only the oracles read strings, so theirs is a bad value, not a bad type).
+    """
+    bad_type = InvalidTypeError(f"{name} must be a real number, got {_describe(value)}")
+    if isinstance(value, bool) or value is None or _is_complex(value):
+        raise bad_type
+    not_positive = InvalidArgumentError(f"{name} must be finite and > 0, got {value!r}")
+    if isinstance(value, str):
+        not_positive = InvalidArgumentError(str(bad_type))
+    try:
+        step = exact_scalar(name, value)
+    except InvalidTypeError:
+        raise bad_type from None
+    except InvalidArgumentError:  # NaN/infinity, or a string that is no number
+        raise not_positive from None
+    if isinstance(step, tuple):  # a complex string
+        raise InvalidArgumentError(str(bad_type))
     probe = step if isinstance(step, Fraction) else mpmath.mp.convert(step._mpmath_(64, "n"))
-    if isinstance(probe, mpmath.mpc) or not probe > 0:
-        raise InvalidArgumentError(f"{name}: must be positive, got {value!r}")
+    if isinstance(probe, mpmath.mpc):
+        raise bad_type
+    if not probe > 0:
+        raise InvalidArgumentError(f"{name} must be finite and > 0, got {value!r}")
     return step
 
 
 def _require_digits(digits: Any, max_prec: Any) -> tuple[int, int]:
-    max_prec = _require_int("max_prec", max_prec, 64)
-    digits = _require_int("digits", digits, 1)
+    max_prec = require_int("max_prec", max_prec, 64)
+    digits = require_int("digits", digits, 1)
     limit = int((max_prec - 64) / _LOG2_10)
     if digits > limit:
         raise InvalidArgumentError(
@@ -411,33 +479,50 @@ def _require_digits(digits: Any, max_prec: Any) -> tuple[int, int]:
     return digits, max_prec
 
 
-def _method_alpha(method: Any) -> Fraction | None:
-    """alpha of a gbt-family method, None for ZOH; raises on unknown methods."""
+def _gbt_alpha(value: Any) -> Fraction:
+    """alpha of ("gbt", alpha): a real number (or exact string) in [0, 1]."""
+    if isinstance(value, bool) or value is None or _is_complex(value):
+        raise InvalidTypeError(f"alpha must be a real number, got {_describe(value)}")
+    try:
+        alpha = exact_scalar("alpha", value)
+    except InvalidTypeError:
+        raise InvalidTypeError(f"alpha must be a real number, got {_describe(value)}") from None
+    except InvalidArgumentError:  # NaN/infinity or not a number string
+        alpha = None
+    if not isinstance(alpha, Fraction) or not 0 <= alpha <= 1:
+        raise InvalidArgumentError(f"alpha must be a real number in [0, 1], got {value!r}")
+    return alpha
+
+
+def method_alpha(method: Any) -> Fraction | None:
+    """alpha of a discretization: ``"forward_euler"`` 0, ``"bilinear"`` 1/2,
+    ``"backward_euler"`` 1, ``("gbt", alpha)`` alpha; None for ``"zoh"``.
+
+    Raises:
+        InvalidArgumentError: unknown name (``"unknown method 'rk4'; expected one of
+            'backward_euler', ... or ('gbt', alpha)"``), alpha not in [0, 1].
+        InvalidTypeError: not a name or a ("gbt", alpha) tuple; alpha not a real number.
+    """
     if isinstance(method, str):
-        if method == "zoh":
-            return None
-        if method in _NAMED_ALPHA:
-            return _NAMED_ALPHA[method]
-        raise InvalidArgumentError(
-            f"method: unknown {method!r}; use one of {DISCRETIZATION_METHODS} or ('gbt', alpha)"
-        )
-    if isinstance(method, tuple) and len(method) == 2 and method[0] == "gbt":
-        alpha = exact_scalar("alpha", method[1])
-        if not isinstance(alpha, Fraction) or not 0 <= alpha <= 1:
-            raise InvalidArgumentError(f"alpha: must be a real number in [0, 1], got {method[1]!r}")
-        return alpha
-    raise InvalidTypeError(f"method: expected a name or ('gbt', alpha), got {method!r}")
+        if method not in _METHOD_ALPHA:
+            listed = ", ".join(repr(m) for m in sorted(_METHOD_ALPHA))
+            raise InvalidArgumentError(
+                f"unknown method {method!r}; expected one of {listed} or ('gbt', alpha)"
+            )
+        return _METHOD_ALPHA[method]
+    if isinstance(method, tuple) and len(method) == 2 and isinstance(method[0], str):
+        if method[0] == "gbt":
+            return _gbt_alpha(method[1])
+    raise InvalidTypeError(f"method must be a name or ('gbt', alpha), got {method!r}")
 
 
 def discretization_alpha(method: Any) -> Fraction | None:
-    """alpha of a generalized-bilinear method name or ("gbt", alpha); None for "zoh".
-
-    Raises InvalidArgumentError/InvalidTypeError for unknown methods or alpha outside [0, 1].
-    """
-    return _method_alpha(method)
+    """``method_alpha`` under its older name."""
+    return method_alpha(method)
 
 
-def _method_name(method: Any) -> str:
+def method_name(method: Any) -> str:
+    """The name a result reports: the method's name, or ``"gbt(alpha)"``."""
     return method if isinstance(method, str) else f"gbt({method[1]})"
 
 
@@ -660,7 +745,7 @@ def _discretize_work(
 ) -> tuple[list[list], list]:
     """(Ab, Bb) as working-precision context numbers (complex allowed)."""
     ctx, d = work.ctx, len(A)
-    alpha = _method_alpha(method)
+    alpha = method_alpha(method)
     step = work.num(dt)
     if alpha is None:
         aug = ctx.matrix(d + 1, d + 1)
@@ -895,8 +980,8 @@ def discretize(
     """
     A = exact_matrix("A", A)
     B = exact_vector("B", B, len(A))
-    dt = _require_step("dt", dt)
-    alpha = _method_alpha(method)
+    dt = require_step(dt)
+    alpha = method_alpha(method)
     digits, max_prec = _require_digits(digits, max_prec)
     d = len(A)
     if alpha is None:
@@ -911,8 +996,8 @@ def discretize(
     parts, got, prec = _certify(compute, digits, max_prec)
     flat = [_export(v) for v in parts[0]]
     values = ([flat[i * d : (i + 1) * d] for i in range(d)], [_export(v) for v in parts[1]])
-    params = {"A": A, "B": B, "dt": dt, "method": _method_name(method)}
-    return OracleResult("discretize", values, got, prec, _method_name(method), params)
+    params = {"A": A, "B": B, "dt": dt, "method": method_name(method)}
+    return OracleResult("discretize", values, got, prec, method_name(method), params)
 
 
 def ssm_kernel(
@@ -948,9 +1033,9 @@ def ssm_kernel(
         OracleResult with ``values`` the L taps (mpf, or mpc for complex systems).
     """
     A, B, C = _system(A, B, C)
-    L = _require_int("L", L, 1)
-    dt = _require_step("dt", dt)
-    alpha = _method_alpha(method)
+    L = require_int("L", L, 1)
+    dt = require_step(dt)
+    alpha = method_alpha(method)
     digits, max_prec = _require_digits(digits, max_prec)
     shape = _triangular_shape(A, B, C, _require_algorithm(algorithm))
     _require_kernel_work("ssm_kernel", len(A), L, shape != "dense")
@@ -975,8 +1060,8 @@ def ssm_kernel(
         return [_krylov_kernel(work, Ab, Bb, [work.num(v) for v in C], L)]
 
     parts, got, prec = _certify(compute, digits, max_prec)
-    params = {"A": A, "B": B, "C": C, "L": L, "dt": dt, "method": _method_name(method)}
-    return _result("ssm_kernel", parts, got, prec, f"{_method_name(method)}/{used[-1]}", params)
+    params = {"A": A, "B": B, "C": C, "L": L, "dt": dt, "method": method_name(method)}
+    return _result("ssm_kernel", parts, got, prec, f"{method_name(method)}/{used[-1]}", params)
 
 
 def discrete_kernel(
@@ -992,7 +1077,7 @@ def discrete_kernel(
     """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system (see ``ssm_kernel``;
     the same work limit)."""
     Ab, Bb, C = _system(Ab, Bb, C)
-    L = _require_int("L", L, 1)
+    L = require_int("L", L, 1)
     digits, max_prec = _require_digits(digits, max_prec)
     shape = _triangular_shape(Ab, Bb, C, _require_algorithm(algorithm))
     _require_kernel_work("discrete_kernel", len(Ab), L, shape != "dense")
@@ -1122,9 +1207,9 @@ def diag_kernel(
     """
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
-    L = _require_int("L", L, 1)
-    dt = _require_step("dt", dt)
-    alpha = _method_alpha(method)
+    L = require_int("L", L, 1)
+    dt = require_step(dt)
+    alpha = method_alpha(method)
     if not isinstance(conj_pairs, bool):
         raise InvalidTypeError(f"conj_pairs: expected a bool, got {conj_pairs!r}")
     digits, max_prec = _require_digits(digits, max_prec)
@@ -1144,10 +1229,10 @@ def diag_kernel(
         "C": C,
         "L": L,
         "dt": dt,
-        "method": _method_name(method),
+        "method": method_name(method),
         "conj_pairs": conj_pairs,
     }
-    return _result("diag_kernel", parts, got, prec, f"{_method_name(method)}/vandermonde", params)
+    return _result("diag_kernel", parts, got, prec, f"{method_name(method)}/vandermonde", params)
 
 
 def h3_diag_kernel(
@@ -1180,7 +1265,7 @@ def shift_kernel(
     to the working precision. Work: 32 L (refused above ``current_work_limit()``).
     """
     C = exact_vector("C", C)
-    L = _require_int("L", L, 1)
+    L = require_int("L", L, 1)
     digits, max_prec = _require_digits(digits, max_prec)
     _require_work(f"shift_kernel work 32 L (L = {L})", _MP * L)
 
@@ -1192,6 +1277,16 @@ def shift_kernel(
     return _result("shift_kernel", parts, got, prec, "shift", {"C": C, "L": L})
 
 
+def _conv_fixed(K: list[int], u: list[int], s: int) -> list[int]:
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), on fixed-point ints (scale 2^-s)."""
+    rev_u, n = u[::-1], len(u)
+    out = []
+    for k in range(n):
+        m = min(k + 1, len(K))
+        out.append(sum(map(mul, K[:m], rev_u[n - 1 - k : n - 1 - k + m])) >> s)
+    return out
+
+
 def causal_conv(
     u: Any, K: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
 ) -> OracleResult:
@@ -1199,8 +1294,16 @@ def causal_conv(
 
     With K_k = C Ab^k Bb this is the SSM output y_k = C x_{k+1} of x_{k+1} = Ab x_k + Bb u_k,
     x_0 = 0 (the output sees the current input). Taps of K beyond len(u) are not used.
-    Work: n m + 32 n with n = len(u), m = min(len(K), n) (refused above
-    ``current_work_limit()``).
+
+    Arguments:
+        u: the input sequence; K: the kernel taps (real or complex, any lengths >= 1).
+
+    Returns:
+        OracleResult, ``values`` the len(u) outputs.
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: empty or unreadable u or K, NaN/inf,
+            work n m + 32 n (n = len(u), m = min(len(K), n)) above ``current_work_limit()``.
     """
     u = exact_vector("u", u)
     K = exact_vector("K", K)
@@ -1210,10 +1313,10 @@ def causal_conv(
         f"causal_conv work n m + 32 n (n = len(u) = {len(u)}, m = {used_taps} taps)",
         len(u) * used_taps + _MP * len(u),
     )
+    complex_ = not _system_is_real([u, K])
 
     def compute(work: _Work) -> list[list]:
         ctx = work.ctx
-        complex_ = any(isinstance(v, tuple) for v in u + K) or not _system_is_real([u, K])
         if complex_:
             uw, Kw = [work.num(v) for v in u], [work.num(v) for v in K]
             return [
@@ -1222,18 +1325,136 @@ def causal_conv(
                     for k in range(len(uw))
                 ]
             ]
-        s = work.prec
-        uf, Kf = [work.fixed(work.num(v)) for v in u], [work.fixed(work.num(v)) for v in K]
-        rev_u = uf[::-1]
-        n = len(uf)
-        out = []
-        for k in range(n):
-            m = min(k + 1, len(Kf))
-            out.append(work.unfixed(sum(map(mul, Kf[:m], rev_u[n - 1 - k : n - 1 - k + m])) >> s))
-        return [out]
+        uf, Kf = ([work.fixed(work.num(v)) for v in vec] for vec in (u, K))
+        return [[work.unfixed(v) for v in _conv_fixed(Kf, uf, work.prec)]]
 
     parts, got, prec = _certify(compute, digits, max_prec)
     return _result("causal_conv", parts, got, prec, "direct", {"u": u, "K": K})
+
+
+def _scan_outputs(work: _Work, Ab: list[list], Bb: list, C: list, u: list, complex_: bool) -> list:
+    """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, in fixed point; complex data in
+    the real embedding (z -> [Re z; Im z], so b u = Re(u) b + Im(u) (i b))."""
+    s, ctx = work.prec, work.ctx
+    A = [[work.fixed_pair(work.num(v)) for v in row] for row in Ab]
+    b, c, uu = ([work.fixed_pair(work.num(v)) for v in vec] for vec in (Bb, C, u))
+    if complex_:
+        A_f = [[r for r, _ in row] + [-i for _, i in row] for row in A]
+        A_f += [[i for _, i in row] + [r for r, _ in row] for row in A]
+        b_re = [r for r, _ in b] + [i for _, i in b]
+        b_im = [-i for _, i in b] + [r for r, _ in b]
+        c_re = [r for r, _ in c] + [-i for _, i in c]
+        c_im = [i for _, i in c] + [r for r, _ in c]
+    else:
+        A_f = [[r for r, _ in row] for row in A]
+        b_re, b_im, c_re, c_im = [r for r, _ in b], [0] * len(b), [r for r, _ in c], []
+    x, out = [0] * len(A_f), []
+    for u_re, u_im in uu:
+        x = [v + ((p * u_re + q * u_im) >> s) for v, p, q in zip(_matvec(A_f, x, s), b_re, b_im)]
+        real = work.unfixed(sum(map(mul, c_re, x)) >> s)
+        out.append(ctx.mpc(real, work.unfixed(sum(map(mul, c_im, x)) >> s)) if complex_ else real)
+    return out
+
+
+def scan(
+    Ab: Any, Bb: Any, C: Any, u: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, k < len(u): the SSM recurrence.
+
+    Equals sum_{j <= k} C Ab^j Bb u_{k-j} (``causal_conv(u, discrete_kernel(Ab, Bb, C,
+    len(u)))``), computed here by stepping the state, an independent route.
+
+    Arguments:
+        Ab: N x N discrete state matrix; Bb: length-N input; C: length-N output row;
+        u: the input sequence (length >= 1). Real or complex.
+
+    Returns:
+        OracleResult, ``values`` the len(u) outputs (mpf, or mpc for complex data).
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: bad shapes or values, work N^2 n + 32 n
+            (4 N^2 n complex; n = len(u)) above ``current_work_limit()``.
+    """
+    Ab, Bb, C = _system(Ab, Bb, C)
+    u = exact_vector("u", u)
+    digits, max_prec = _require_digits(digits, max_prec)
+    complex_ = not _system_is_real(Ab, [Bb, C, u])
+    n, N = len(u), len(Ab)
+    factor = 4 if complex_ else 1
+    what = f"scan work {'4 ' if complex_ else ''}N^2 n + 32 n (N = {N}, n = len(u) = {n})"
+    _require_work(what, factor * N * N * n + _MP * n)
+
+    def compute(work: _Work) -> list[list]:
+        return [_scan_outputs(work, Ab, Bb, C, u, complex_)]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"Ab": Ab, "Bb": Bb, "C": C, "u": u}
+    return _result("scan", parts, got, prec, "recurrence", params)
+
+
+def _real_vector(name: str, value: Any, length: int | None = None) -> list:
+    vector = exact_vector(name, value, length)
+    if not _system_is_real([vector]):
+        raise InvalidArgumentError(f"{name}: must be real")
+    return vector
+
+
+def h3_ssm(
+    q: Any,
+    k: Any,
+    v: Any,
+    shift_C: Any,
+    lam: Any,
+    B: Any,
+    C: Any,
+    *,
+    dt: Any,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """H3's SSM path y = q * causal_conv(v * causal_conv(k, K_shift), K_diag), per channel.
+
+    K_shift = ``shift_kernel(shift_C, L)`` and K_diag = ``h3_diag_kernel(lam, B, C, L,
+    dt=dt)`` (ZOH, conjugate pairs: K_diag_j = 2 Re sum_n C_n Bb_n e^{j dt lam_n}), L = len(q),
+    products elementwise in time, indices from 0 (the convention of ``kernels.h3_ssm``).
+
+    Arguments:
+        q, k, v: real sequences of one length L >= 1; shift_C: real, length d >= 1;
+        lam, B, C: N modes (one of each conjugate pair), input and output, complex allowed;
+        dt: the ZOH step > 0.
+
+    Returns:
+        OracleResult, ``values`` the L outputs y (mpf); digits relative to max |y|.
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: lengths, complex q/k/v/shift_C, dt <= 0,
+            NaN/inf, work L min(d, L) + L^2 + 8 N L + 32 L above ``current_work_limit()``.
+    """
+    q = _real_vector("q", q)
+    L = len(q)
+    k, v = _real_vector("k", k, L), _real_vector("v", v, L)
+    shift_C = _real_vector("shift_C", shift_C)
+    lam = exact_vector("lam", lam)
+    B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
+    dt = require_step(dt)
+    digits, max_prec = _require_digits(digits, max_prec)
+    d, N = len(shift_C), len(lam)
+    what = f"h3_ssm work L min(d, L) + L^2 + 8 N L + 32 L (L = {L}, d = {d}, N = {N})"
+    _require_work(what, L * min(d, L) + L * L + 8 * N * L + _MP * L)
+
+    def compute(work: _Work) -> list[list]:
+        s = work.prec
+        qf, kf, vf, cf = ([work.fixed(work.num(x)) for x in vec] for vec in (q, k, v, shift_C))
+        shifted = _conv_fixed(cf[:L], kf, s)  # the shift kernel is shift_C truncated to L
+        modes, inputs = _discretize_modes(work, lam, B, dt, None)
+        weights = [2 * work.num(c) * b for c, b in zip(C, inputs)]
+        K_diag = [work.fixed(x) for x in _vandermonde_sum(work, modes, weights, L, True)]
+        w = _conv_fixed(K_diag, [(a * b) >> s for a, b in zip(shifted, vf)], s)
+        return [[work.unfixed((a * b) >> s) for a, b in zip(w, qf)]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    params = {"q": q, "k": k, "v": v, "shift_C": shift_C, "lam": lam, "B": B, "C": C, "dt": dt}
+    return _result("h3_ssm", parts, got, prec, "zoh/shift+vandermonde+direct-conv", params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1359,8 +1580,8 @@ def dplr_kernel(
             f"P and Q must have the same rank; got {len(P_[0])} and {len(Q_[0])}"
         )
     B_, C_ = exact_vector("B", B, n), exact_vector("C", C, n)
-    L = _require_int("L", L, 1)
-    dt = _require_step("dt", dt)
+    L = require_int("L", L, 1)
+    dt = require_step(dt)
     digits, max_prec = _require_digits(digits, max_prec)
     r = len(P_[0])
     what = f"dplr_kernel work (see its docstring; N = {n}, L = {L}, r = {r})"
@@ -1426,7 +1647,7 @@ def dplr_kernel(
 # ---------------------------------------------------------------------------------------
 
 
-def _rtf_args(a: Any, b: Any) -> tuple[list, list]:
+def rtf_args(a: Any, b: Any) -> tuple[list, list]:
     a, b = exact_vector("a", a), exact_vector("b", b)
     if len(a) != len(b):
         raise InvalidArgumentError(f"a and b must both have d entries; got {len(a)} and {len(b)}")
@@ -1570,7 +1791,7 @@ def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
     circle from outside); None otherwise (a pole within rounding of the circle).
     """
     a = exact_vector("a", a)
-    prec = _require_int("prec", prec, 64)
+    prec = require_int("prec", prec, 64)
     verdicts = {_schur_cohn_verdict(_Work(p), a) for p in (prec, 2 * prec)}
     return verdicts.pop() if len(verdicts) == 1 else None
 
@@ -1584,7 +1805,7 @@ def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
     return (f"a(z) is {state}: the impulse response does not decay{tail}",)
 
 
-def _require_rtf_work(d: int, L: int, aliased: bool) -> None:
+def require_rtf_work(d: int, L: int, aliased: bool) -> None:
     """Refuse an RTF kernel of degree d and length L above the work limit (see
     ``rtf_kernel``)."""
     if aliased:
@@ -1622,8 +1843,8 @@ def rtf_kernel(
     d^2 log2(L) + d^3 aliased (quotient-ring powers, a d x d solve); refused above
     ``current_work_limit()`` before any work.
     """
-    a, b = _rtf_args(a, b)
-    L = _require_int("L", L, 1)
+    a, b = rtf_args(a, b)
+    L = require_int("L", L, 1)
     if not isinstance(aliased, bool):
         raise InvalidTypeError(f"aliased: expected a bool, got {aliased!r}")
     if aliased and len(a) >= L:
@@ -1632,7 +1853,7 @@ def rtf_kernel(
             f"coefficients to length L = {L})"
         )
     digits, max_prec = _require_digits(digits, max_prec)
-    _require_rtf_work(len(a), L, aliased)
+    require_rtf_work(len(a), L, aliased)
     stable = rtf_stability(a)
 
     def compute(work: _Work) -> list[list]:
@@ -1650,6 +1871,95 @@ def rtf_kernel(
     params = {"a": a, "b": b, "L": L, "aliased": aliased}
     method = "aliased/quotient-ring" if aliased else "impulse/recurrence"
     return _result("rtf_kernel", parts, got, prec, method, params, notes=notes, stable=stable)
+
+
+def rtf_impulse_response(
+    a: Any, b: Any, L: int, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """The first L taps h_k of the power series of b(z)/a(z) (conventions of ``rtf_kernel``):
+    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i}, b_{k+1} = 0 for k >= d; any d.
+
+    ``rtf_kernel(a, b, L, aliased=False)`` under the name of the torch kernel.
+
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` and ``notes`` as ``rtf_kernel``.
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``.
+    """
+    result = rtf_kernel(a, b, L, aliased=False, digits=digits, max_prec=max_prec)
+    return dataclasses.replace(result, family="rtf_impulse_response")
+
+
+def require_rtf_recurrence(u: Any, L: Any, d: int) -> tuple[list, int]:
+    """(u, L) of ``rtf_recurrence`` checked: u real, 1 <= len(u) <= L, d < L, work."""
+    u = _real_vector("u", u)
+    L = require_int("L", L, 1)
+    if d >= L:
+        raise InvalidArgumentError(
+            f"rtf_recurrence needs d < L (the realization of the aliased kernel; d = {d}, L = {L})"
+        )
+    if len(u) > L:
+        raise InvalidArgumentError(
+            f"rtf_recurrence: u has {len(u)} samples but the realization reproduces the L = {L} "
+            "tap kernel only for the first L outputs; give len(u) <= L"
+        )
+    require_rtf_work(d, L, True)
+    _require_work(
+        f"rtf_recurrence work n^2 + 32 n (n = len(u) = {len(u)})", len(u) ** 2 + _MP * len(u)
+    )
+    return u, L
+
+
+def rtf_recurrence(
+    a: Any,
+    b: Any,
+    u: Any,
+    *,
+    L: int,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), with K the aliased length-L RTF kernel
+    (``rtf_kernel(a, b, L, aliased=True)``): what the companion recurrence of
+    ``kernels.rtf_recurrence`` computes.
+
+    Arguments:
+        a, b: d real coefficients each (conventions of ``rtf_kernel``); u: real input,
+        1 <= len(u) <= L; L: the kernel length, an int > d.
+
+    Returns:
+        OracleResult, ``values`` the len(u) outputs; ``stable`` and ``notes`` as
+        ``rtf_kernel``.
+
+    Raises:
+        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``, plus complex u,
+            len(u) > L, work above ``current_work_limit()`` (``rtf_kernel``'s plus n^2 + 32 n).
+    """
+    a, b = rtf_args(a, b)
+    u, L = require_rtf_recurrence(u, L, len(a))
+    digits, max_prec = _require_digits(digits, max_prec)
+    stable = rtf_stability(a)
+
+    def compute(work: _Work) -> list[list]:
+        s = work.prec
+        a_fixed, b_fixed, u_fixed = ([work.fixed(work.num(v)) for v in vec] for vec in (a, b, u))
+        taps = _aliased_response(b_fixed, a_fixed, L, s, stable is True)
+        return [[work.unfixed(v) for v in _conv_fixed(taps[: len(u)], u_fixed, s)]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    notes = rtf_notes(stable, True)
+    params = {"a": a, "b": b, "u": u, "L": L}
+    return _result(
+        "rtf_recurrence",
+        parts,
+        got,
+        prec,
+        "aliased/quotient-ring+direct-conv",
+        params,
+        notes=notes,
+        stable=stable,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1759,8 +2069,8 @@ def hippo_projection(
     if not callable(f):
         raise InvalidTypeError("f: expected a callable f(s, ctx)")
     _require_two_arguments(f)
-    t = _require_step("t", t)
-    N = _require_int("N", N, 1)
+    t = require_step(t, "t")
+    N = require_int("N", N, 1)
     digits, max_prec = _require_digits(digits, max_prec)
     _require_work(f"hippo_projection work 2^14 N^2 (N = {N})", N * N << 14)
 
@@ -1785,3 +2095,9 @@ def hippo_projection(
     parts, got, prec = _certify(compute, digits, max_prec)
     params = {"measure": measure, "t": t, "N": N, "convention": "canonical"}
     return _result("hippo_projection", parts, got, prec, "quadrature/tanh-sinh", params)
+
+
+# Private names that other hippo-verify modules still import (hippo_verify.oracles.golden);
+# to be dropped once they use the public names.
+_method_alpha = method_alpha
+_method_name = method_name

@@ -77,7 +77,13 @@ __all__ = [
 
 @contextmanager
 def package_work_limit() -> Iterator[int]:
-    """The core's work ceiling set to the package's ``oracle_work`` size limit."""
+    """The core's work ceiling set to the package's ``oracle_work`` size limit.
+
+    Returns:
+        A context manager yielding the ceiling (``mp_oracles.work_limit``).
+    Raises:
+        InvalidArgumentError: the ``oracle_work`` limit is unknown (never by default).
+    """
     with _core.work_limit(size_limit("oracle_work")) as ceiling:
         yield ceiling
 
@@ -192,13 +198,24 @@ def rtf_kernel(
     digits: int = 30,
     max_prec: int = _core.DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """``mp_oracles.rtf_kernel`` plus exact checks when the a_i are rational.
+    """RTF kernel of b(z)/a(z), a(z) = 1 + a_1 z + ... + a_d z^d, b(z) = b_1 + ... + b_d z^{d-1}.
 
-    For rational a of degree d within the ``symbolic_state`` size limit (see
-    ``rtf_stability``): a root of a(z) at an L-th root of unity is detected exactly
-    (gcd(a(z), z^L - 1) != 1) and refused for the aliased kernel, and ``stable`` is the
-    exact Schur-Cohn verdict of ``hippo_verify.symbolic.schur_cohn_stable`` instead of the
-    numerical one.
+    ``mp_oracles.rtf_kernel`` (formulas and algorithm there): the impulse response h_k,
+    k < L (``aliased=False``), or the aliased kernel IDFT_L(DFT_L(b_pad)/DFT_L(a_pad))
+    (``aliased=True``), indexed from 0. For rational a of degree d within the
+    ``symbolic_state`` size limit, also: a root of a(z) at an L-th root of unity is found
+    exactly (gcd(a(z), z^L - 1) != 1) and refused for the aliased kernel, and ``stable`` is
+    the exact Schur-Cohn verdict (``hippo_verify.symbolic.schur_cohn_stable``).
+
+    Arguments:
+        a, b: d real coefficients each (sympy numbers allowed); L: taps, an int >= 1;
+        aliased: a bool; digits, max_prec: as every oracle.
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` and ``notes`` on stability.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: as ``mp_oracles.rtf_kernel`` (bad input,
+            d >= L or a root at an L-th root of unity when aliased, work above the
+            ``oracle_work`` limit). CertificationError: digits not reached.
     """
     a_exact, b_exact = _core.rtf_args(from_sympy(a), from_sympy(b))
     L = _core.require_int("L", L, 1)
@@ -217,8 +234,19 @@ def rtf_kernel(
 def rtf_impulse_response(
     a: Any, b: Any, L: int, *, digits: int = 30, max_prec: int = _core.DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """``rtf_kernel(a, b, L, aliased=False)`` (exact stability verdict for rational a)
-    under the torch kernel's name."""
+    """The first L taps of the power series of b(z)/a(z):
+    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i} (b_{k+1} = 0 for k >= d).
+
+    ``rtf_kernel(a, b, L, aliased=False)`` (exact stability verdict for rational a) under
+    the torch kernel's name.
+
+    Arguments:
+        a, b: d real coefficients each; L: taps, an int >= 1; digits, max_prec.
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` and ``notes`` as ``rtf_kernel``.
+    Raises:
+        As ``rtf_kernel`` with ``aliased=False``.
+    """
     result = rtf_kernel(a, b, L, aliased=False, digits=digits, max_prec=max_prec)
     return dataclasses.replace(result, family="rtf_impulse_response")
 
@@ -226,8 +254,21 @@ def rtf_impulse_response(
 def rtf_recurrence(
     a: Any, b: Any, u: Any, *, L: int, digits: int = 30, max_prec: int = _core.DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """``mp_oracles.rtf_recurrence`` plus the exact checks of ``rtf_kernel`` (rational a:
-    a root at an L-th root of unity refused exactly, exact stability verdict)."""
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), K the aliased length-L RTF kernel.
+
+    ``mp_oracles.rtf_recurrence`` (what ``kernels.rtf_recurrence`` computes) plus the exact
+    checks of ``rtf_kernel`` for rational a (a root at an L-th root of unity refused
+    exactly, exact stability verdict).
+
+    Arguments:
+        a, b: d real coefficients each; u: real input, 1 <= len(u) <= L; L: an int > d;
+        digits, max_prec.
+    Returns:
+        OracleResult, ``values`` the len(u) outputs; ``stable`` and ``notes`` as
+        ``rtf_kernel``.
+    Raises:
+        As ``rtf_kernel`` (aliased), plus u empty, complex or longer than L.
+    """
     a_exact, b_exact = _core.rtf_args(from_sympy(a), from_sympy(b))
     with package_work_limit():  # before the exact gcd with z^L - 1 below
         u_exact, L = _core.require_rtf_recurrence(from_sympy(u), L, len(a_exact))
@@ -238,10 +279,3 @@ def rtf_recurrence(
             a_exact, b_exact, u_exact, L=L, digits=digits, max_prec=max_prec
         )
     return _with_exact_stability(result, rational, True)
-
-
-rtf_kernel.__doc__ = f"{rtf_kernel.__doc__}\n{_core.rtf_kernel.__doc__}"
-rtf_impulse_response.__doc__ = (
-    f"{rtf_impulse_response.__doc__}\n{_core.rtf_impulse_response.__doc__}"
-)
-rtf_recurrence.__doc__ = f"{rtf_recurrence.__doc__}\n{_core.rtf_recurrence.__doc__}"

@@ -1,48 +1,59 @@
 """Certified high-precision reference kernels for state-space models (single file).
 
-Vendorable: this module depends only on mpmath and the Python standard library. Copy the
-file into another project and ``import mp_oracles``; inside hippo-verify it is
-``hippo_verify.oracles.mp_oracles`` and the package adds sympy and numpy inputs on top.
+Vendorable: depends only on mpmath and the standard library; copy the file and ``import
+mp_oracles``. Inside hippo-verify it is ``hippo_verify.oracles.mp_oracles``; the package
+``hippo_verify.oracles`` wraps it to accept sympy inputs.
 
-Conventions (the same as hippo-verify's symbolic layer):
+Contents (sections in file order, public names):
 
-* continuous system x'(t) = A x(t) + B u(t), y = C x, with C a 1 x d row;
-* one step of size dt gives x_{k+1} = Ab x_k + Bb u_k with C unchanged, so the discrete
-  convolution kernel is K_k = C Ab^k Bb, k = 0 .. L-1;
-* ``("gbt", alpha)``: Ab = (I - alpha dt A)^{-1}(I + (1 - alpha) dt A),
-  Bb = (I - alpha dt A)^{-1} dt B; ``"forward_euler"``, ``"bilinear"``,
-  ``"backward_euler"`` are alpha = 0, 1/2, 1; ``"zoh"``: Ab = e^{dt A},
-  Bb = int_0^dt e^{sA} ds B (the exponential of the augmented matrix [[A, B], [0, 0]] dt).
+1. Errors: ``InvalidArgumentError``, ``InvalidTypeError``, ``CertificationError``.
+2. Work limit: ``DEFAULT_WORK_LIMIT``, ``current_work_limit``, ``work_limit``.
+3. Result: ``OracleResult`` (``strings``, ``floats``), ``map_nested``.
+4. Exact inputs: ``exact_scalar``, ``exact_vector``, ``exact_matrix``.
+5. Validators (the same messages as ``hippo_verify._validation``): ``require_int``,
+   ``require_step``, ``method_alpha`` (alias ``discretization_alpha``), ``method_name``.
+6. Working precision, certification, internal algebra: ``agreement_digits``.
+7. Dense systems: ``discretize``, ``ssm_kernel``, ``discrete_kernel``, ``continuous_kernel``.
+8. Diagonal systems, H3, convolution, scan: ``diag_kernel``, ``h3_diag_kernel``,
+   ``shift_kernel``, ``causal_conv``, ``scan``, ``h3_ssm``.
+9. S4 (diagonal plus low rank): ``dplr_kernel``.
+10. RTF: ``rtf_args``, ``rtf_stability``, ``rtf_notes``, ``require_rtf_work``,
+    ``rtf_kernel``, ``rtf_impulse_response``, ``require_rtf_recurrence``, ``rtf_recurrence``.
+11. HiPPO projections: ``hippo_projection`` (``MEASURES``).
+
+Conventions (the symbolic layer's): x'(t) = A x + B u, y = C x with C a 1 x d row; one
+step dt gives x_{k+1} = Ab x_k + Bb u_k (C unchanged), kernel K_k = C Ab^k Bb, k = 0 ..
+L-1 (indexed from 0, no normalization); outputs y_k = C x_{k+1} see the current input.
+``("gbt", alpha)``: Ab = (I - alpha dt A)^{-1}(I + (1 - alpha) dt A), Bb = (I - alpha dt
+A)^{-1} dt B; ``"forward_euler"``, ``"bilinear"``, ``"backward_euler"``: alpha = 0, 1/2, 1;
+``"zoh"``: Ab = e^{dt A}, Bb = int_0^dt e^{sA} ds B.
 
 Inputs are exact wherever they can be: ints, ``fractions.Fraction``, decimal strings
-("0.1" is one tenth, never a float), complex strings ("1/2-3j"), floats and complex
-numbers (read as the binary values they hold), mpmath numbers (likewise), objects that
-implement mpmath's ``_mpmath_(prec, rounding)`` protocol (evaluated at each working
-precision), and anything with ``tolist()`` (numpy arrays). NaN and infinities are refused.
+("0.1" is one tenth), complex strings ("1/2-3j"), floats and complex numbers (the binary
+values they hold), mpmath numbers, objects with mpmath's ``_mpmath_(prec, rounding)``
+protocol (evaluated at each working precision), anything with ``tolist()`` (numpy).
 
-Certification: every oracle evaluates its algorithm at two working precisions and
-reports as certified the number of significant decimal digits on which the two agree,
-measured relative to the max-norm of the result (max_k |K_k|): ``digits = floor(-log10(
-max_k |K_k(p1) - K_k(p2)| / max_k |K_k(p2)|))``. The returned values are the
-higher-precision ones. Precision is raised automatically until ``digits`` requested
-digits agree, up to ``max_prec`` bits, after which ``CertificationError`` is raised.
-Agreement of two precisions bounds rounding error; every algorithm here is exact apart
-from rounding (no truncated series whose length does not grow with the precision), so
-rounding is the only error there is to bound.
+Every oracle takes keywords ``digits`` (to certify, an int >= 1) and ``max_prec`` (bits)
+and raises, before any work, InvalidTypeError / InvalidArgumentError for unreadable
+inputs, NaN or infinities, bad digits/max_prec and work above the limit (the "common
+ones" of the docstrings), and CertificationError when ``digits`` do not agree within
+``max_prec``.
 
-Thread safety: each call makes its own ``mpmath.MPContext``; the global ``mpmath.mp``
-precision is never read or written, so the oracles can run in several threads.
+Certification: the algorithm runs at two working precisions; ``digits`` = the decimal
+digits on which the two agree relative to the result's max-norm, floor(-log10(max_k
+|K_k(p1) - K_k(p2)| / max_k |K_k(p2)|)); the values are the higher-precision ones.
+Precision rises until the requested digits agree. Every algorithm is exact apart from
+rounding (no truncated series), so rounding is the only error to bound.
 
-Work limit: every oracle estimates its work before starting (a polynomial in its sizes,
-e.g. N^2 L + 32 L for a dense kernel; each docstring gives it) and refuses, with
-``InvalidArgumentError``, a job above the ceiling ``current_work_limit()``, so a typo such
-as L = 10**12 never starts hours of work. The unit is one fixed-point multiply-add at the
-working precision (about 1 us at 30 digits); an operation on mpmath numbers counts 32
-(measured: they are 20-40x slower). The default ``DEFAULT_WORK_LIMIT`` = 2^26 is 0.5-1.5
-minutes per call at 30 digits on a 2-core machine, for every oracle. Raise the ceiling
-for one block with ``with work_limit(n): ...`` (thread- and task-local, a ContextVar). Inside
-hippo-verify the package functions (``hippo_verify.oracles.*``) take the ceiling from
-``hippo_verify.size_limits(oracle_work=n)`` instead.
+Thread safety: each call makes its own ``mpmath.MPContext``; the global ``mpmath.mp`` is
+never read or written.
+
+Work limit: every oracle estimates its work (a polynomial in its sizes; each docstring
+gives it) and refuses a job above ``current_work_limit()`` (default ``DEFAULT_WORK_LIMIT``
+= 2^26, 0.5-1.5 min at 30 digits), so L = 10**12 never starts. Unit: one fixed-point
+multiply-add at working precision (about 1 us at 30 digits); an operation on mpmath
+numbers counts 32. ``with work_limit(n): ...`` raises it (thread- and task-local); the
+package functions use ``hippo_verify.size_limits(oracle_work=n)`` instead.
 """
 
 from __future__ import annotations
@@ -63,51 +74,22 @@ from typing import Any
 import mpmath
 from mpmath.libmp import MPZ
 
+# fmt: off
 __all__ = [
-    # constants and results
-    "DEFAULT_MAX_PREC",
-    "DEFAULT_WORK_LIMIT",
-    "DISCRETIZATION_METHODS",
-    "MEASURES",
-    "CertificationError",
-    "InvalidArgumentError",
-    "InvalidTypeError",
-    "OracleResult",
+    # constants, errors, result
+    "DEFAULT_MAX_PREC", "DEFAULT_WORK_LIMIT", "DISCRETIZATION_METHODS", "MEASURES",
+    "CertificationError", "InvalidArgumentError", "InvalidTypeError", "OracleResult",
     # oracles
-    "causal_conv",
-    "continuous_kernel",
-    "diag_kernel",
-    "discrete_kernel",
-    "discretize",
-    "dplr_kernel",
-    "h3_diag_kernel",
-    "h3_ssm",
-    "hippo_projection",
-    "rtf_impulse_response",
-    "rtf_kernel",
-    "rtf_recurrence",
-    "rtf_stability",
-    "scan",
-    "shift_kernel",
-    "ssm_kernel",
+    "causal_conv", "continuous_kernel", "diag_kernel", "discrete_kernel", "discretize",
+    "dplr_kernel", "h3_diag_kernel", "h3_ssm", "hippo_projection", "rtf_impulse_response",
+    "rtf_kernel", "rtf_recurrence", "rtf_stability", "scan", "shift_kernel", "ssm_kernel",
     # helpers
-    "agreement_digits",
-    "current_work_limit",
-    "discretization_alpha",
-    "exact_matrix",
-    "exact_scalar",
-    "exact_vector",
-    "map_nested",
-    "method_alpha",
-    "method_name",
-    "require_int",
-    "require_rtf_recurrence",
-    "require_rtf_work",
-    "require_step",
-    "rtf_args",
-    "rtf_notes",
-    "work_limit",
+    "agreement_digits", "current_work_limit", "discretization_alpha", "exact_matrix",
+    "exact_scalar", "exact_vector", "map_nested", "method_alpha", "method_name",
+    "require_int", "require_rtf_recurrence", "require_rtf_work", "require_step", "rtf_args",
+    "rtf_notes", "work_limit",
 ]
+# fmt: on
 
 #: Default ceiling on the working precision, in bits (about 2466 decimal digits).
 DEFAULT_MAX_PREC = 8192
@@ -127,9 +109,7 @@ _METHOD_ALPHA: dict[str, Fraction | None] = {
 }
 _LOG2_10 = math.log2(10)
 
-# ---------------------------------------------------------------------------------------
-# Errors: inside hippo-verify share its hierarchy; a vendored copy defines its own.
-# ---------------------------------------------------------------------------------------
+# 1. Errors: inside hippo-verify its hierarchy; a vendored copy defines its own ---------
 try:
     from hippo_verify._errors import HippoVerifyError as _BaseError
     from hippo_verify._errors import InvalidArgumentError, InvalidTypeError
@@ -149,22 +129,33 @@ class CertificationError(_BaseError, ArithmeticError):
     """The requested digits did not agree at two precisions below ``max_prec``."""
 
 
-# ---------------------------------------------------------------------------------------
-# Work limit
-# ---------------------------------------------------------------------------------------
+# 2. Work limit -------------------------------------------------------------------------
 
 _WORK_LIMIT: ContextVar[int] = ContextVar("mp_oracles_work_limit", default=DEFAULT_WORK_LIMIT)
 
 
 def current_work_limit() -> int:
-    """The ceiling on an oracle's estimated work in this thread / task."""
+    """The ceiling on an oracle's estimated work in this thread / task.
+
+    Returns:
+        An int: ``DEFAULT_WORK_LIMIT``, or the ceiling of the innermost ``work_limit``.
+    """
     return _WORK_LIMIT.get()
 
 
 @contextmanager
 def work_limit(n: int) -> Iterator[int]:
-    """Set the work ceiling to ``n`` (an int >= 1) inside a ``with`` block (thread- and
-    task-local). Example: ``with work_limit(2**30): ssm_kernel(A, B, C, L=10**6, dt=...)``."""
+    """Set the work ceiling inside a ``with`` block (thread- and task-local).
+
+    Example: ``with work_limit(2**30): ssm_kernel(A, B, C, L=10**6, dt=...)``.
+
+    Arguments:
+        n: the ceiling, an int >= 1.
+    Returns:
+        A context manager yielding ``n``; the previous ceiling is restored on exit.
+    Raises:
+        InvalidTypeError / InvalidArgumentError: ``n`` not an int >= 1.
+    """
     n = require_int("n", n, 1)
     token = _WORK_LIMIT.set(n)
     try:
@@ -188,9 +179,7 @@ def _require_work(what: str, cost: int) -> None:
         )
 
 
-# ---------------------------------------------------------------------------------------
-# Result
-# ---------------------------------------------------------------------------------------
+# 3. Result -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -237,16 +226,35 @@ class OracleResult:
         return self.values[index]
 
     def strings(self, digits: int | None = None) -> Any:
-        """The values as decimal strings with ``digits`` (default: certified + 5) digits."""
+        """The values as decimal strings (complex: ``"x+yj"``), nested like ``values``.
+
+        Arguments:
+            digits: significant digits per number (default: certified + 5).
+        Returns:
+            The same nesting as ``values`` with strings.
+        """
         n = (self.digits + 5) if digits is None else digits
         return map_nested(self.values, lambda v: _to_string(v, n))
 
     def floats(self) -> Any:
-        """The values rounded to Python floats/complex (nearest)."""
+        """The values rounded to the nearest Python float / complex.
+
+        Returns:
+            The same nesting as ``values`` with floats (complex for mpc).
+        """
         return map_nested(self.values, _to_python_number)
 
 
 def map_nested(values: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn`` applied to every leaf of nested lists/tuples.
+
+    Arguments:
+        values: a leaf, or nested lists/tuples of leaves; fn: a one-argument function.
+    Returns:
+        The same nesting (tuples stay tuples) with ``fn(leaf)`` at each leaf.
+    Raises:
+        What ``fn`` raises.
+    """
     if isinstance(values, (list, tuple)):
         out = [map_nested(v, fn) for v in values]
         return tuple(out) if isinstance(values, tuple) else out
@@ -270,10 +278,7 @@ def _to_python_number(value: Any) -> Any:
     return mpmath.libmp.to_float(value._mpf_, rnd="n")
 
 
-# ---------------------------------------------------------------------------------------
-# Exact inputs. A scalar is a Fraction, a pair (re, im) of Fractions, or an object that
-# speaks mpmath's ``_mpmath_`` protocol (evaluated afresh at each working precision).
-# ---------------------------------------------------------------------------------------
+# 4. Exact inputs: a scalar is a Fraction, (re, im) Fractions or an _mpmath_ object -----
 
 
 def _fraction_from_string(name: str, text: str) -> Fraction:
@@ -319,7 +324,17 @@ def _finite_float(name: str, value: float) -> Fraction:
 
 
 def exact_scalar(name: str, value: Any) -> Any:
-    """Read one scalar exactly (see the module docstring for what is accepted)."""
+    """Read one scalar exactly (accepted inputs: "Inputs" in the module docstring).
+
+    Arguments:
+        name: the argument's name, for messages; value: the scalar.
+    Returns:
+        A Fraction (real), a pair (re, im) of Fractions (complex with nonzero imaginary
+        part), or ``value`` itself if it implements ``_mpmath_``.
+    Raises:
+        InvalidTypeError: bool, None, an unreadable type.
+        InvalidArgumentError: NaN, infinity, a string that is not a number.
+    """
     if isinstance(value, bool) or value is None:
         raise InvalidTypeError(f"{name}: expected a number, got {value!r}")
     if isinstance(value, (int, Fraction)):
@@ -354,7 +369,16 @@ def _nested(name: str, value: Any) -> Any:
 
 
 def exact_vector(name: str, value: Any, length: int | None = None) -> list:
-    """Read a vector exactly; a flat sequence, a 1 x n row or an n x 1 column."""
+    """Read a vector exactly: a flat sequence, a 1 x n row or an n x 1 column.
+
+    Arguments:
+        name: for messages; value: the vector; length: the required length (None: any).
+    Returns:
+        A list of exact scalars (``exact_scalar``).
+    Raises:
+        InvalidTypeError / InvalidArgumentError: not a sequence, a matrix, empty, wrong
+            length, or an entry ``exact_scalar`` refuses.
+    """
     rows = _nested(name, value)
     if rows and all(isinstance(r, (list, tuple)) for r in rows):
         if len(rows) == 1:
@@ -371,7 +395,17 @@ def exact_vector(name: str, value: Any, length: int | None = None) -> list:
 
 
 def exact_matrix(name: str, value: Any, *, square: bool = True) -> list[list]:
-    """Read a matrix exactly (a list of rows)."""
+    """Read a matrix exactly.
+
+    Arguments:
+        name: for messages; value: a list of rows, numpy array or ``mpmath.matrix``;
+        square: require a square matrix.
+    Returns:
+        A list of rows of exact scalars (``exact_scalar``).
+    Raises:
+        InvalidTypeError / InvalidArgumentError: not 2-d, empty or ragged rows, not square
+            (if required), or an entry ``exact_scalar`` refuses.
+    """
     rows = _nested(name, value)
     if not rows or not all(isinstance(r, (list, tuple)) for r in rows):
         raise InvalidArgumentError(f"{name}: expected a non-empty 2-d matrix")
@@ -398,8 +432,7 @@ def _is_real(v: Any) -> bool:
     return not isinstance(mpmath.mp.convert(v._mpmath_(53, "n")), mpmath.mpc)
 
 
-# Argument validators. The same behaviour and messages as ``hippo_verify._validation`` (a
-# copy: this file stays standalone; tests/test_validators_agree.py checks they agree).
+# 5. Validators: a copy of hippo_verify._validation's (tests/test_validators_agree.py) ---
 
 
 def _describe(value: Any) -> str:
@@ -416,6 +449,10 @@ def _is_complex(value: Any) -> bool:
 def require_int(name: str, value: Any, minimum: int | None = None) -> int:
     """``value`` as an int: any integer with ``__index__`` (NumPy and sympy integers too).
 
+    Arguments:
+        name: for messages; value: the argument; minimum: the least value allowed.
+    Returns:
+        ``operator.index(value)``.
     Raises:
         InvalidTypeError: bool, float (even integral), string, ...: ``"L must be an
             integer, got float 4.0"``.
@@ -435,15 +472,16 @@ def require_int(name: str, value: Any, minimum: int | None = None) -> int:
 def require_step(value: Any, name: str = "dt") -> Any:
     """A positive finite real step, read exactly (``exact_scalar``).
 
+    Arguments:
+        value: the step; name: for messages.
     Returns:
         A Fraction, or an ``_mpmath_`` protocol object (evaluated at each precision).
-
     Raises:
         InvalidTypeError: bool, complex (even with zero imaginary part), a non-number type:
             ``"dt must be a real number, got bool True"``.
         InvalidArgumentError: NaN, infinity, <= 0 (``"dt must be finite and > 0, got 0"``);
-            a string that is not a real number (``"dt must be a real number, got str 'j'"``;
-            only the oracles read strings, so theirs is a bad value, not a bad type).
+            a string that is not a real number (only the oracles read strings, so here it
+            is a bad value, not a bad type).
     """
     bad_type = InvalidTypeError(f"{name} must be a real number, got {_describe(value)}")
     if isinstance(value, bool) or value is None or _is_complex(value):
@@ -498,6 +536,11 @@ def method_alpha(method: Any) -> Fraction | None:
     """alpha of a discretization: ``"forward_euler"`` 0, ``"bilinear"`` 1/2,
     ``"backward_euler"`` 1, ``("gbt", alpha)`` alpha; None for ``"zoh"``.
 
+    Arguments:
+        method: a name of ``DISCRETIZATION_METHODS`` or ``("gbt", alpha)``, alpha a real
+            number (or exact string) in [0, 1].
+    Returns:
+        alpha as a Fraction, or None (ZOH).
     Raises:
         InvalidArgumentError: unknown name (``"unknown method 'rk4'; expected one of
             'backward_euler', ... or ('gbt', alpha)"``), alpha not in [0, 1].
@@ -516,19 +559,22 @@ def method_alpha(method: Any) -> Fraction | None:
     raise InvalidTypeError(f"method must be a name or ('gbt', alpha), got {method!r}")
 
 
-def discretization_alpha(method: Any) -> Fraction | None:
-    """``method_alpha`` under its older name."""
-    return method_alpha(method)
+#: ``method_alpha`` under its older name.
+discretization_alpha = method_alpha
 
 
 def method_name(method: Any) -> str:
-    """The name a result reports: the method's name, or ``"gbt(alpha)"``."""
+    """The method's name in results.
+
+    Arguments:
+        method: accepted by ``method_alpha``.
+    Returns:
+        The name itself, or ``"gbt(alpha)"``.
+    """
     return method if isinstance(method, str) else f"gbt({method[1]})"
 
 
-# ---------------------------------------------------------------------------------------
-# Working precision: a private context plus a fixed-point scale for the hot loops.
-# ---------------------------------------------------------------------------------------
+# 6. Working precision: a private context plus fixed point for the hot loops ------------
 
 
 class _MorePrecision(Exception):
@@ -603,9 +649,17 @@ def _max_abs(ctx: Any, values: list) -> Any:
 
 
 def agreement_digits(parts: list[list], reference: list[list], *, cap: int, prec: int) -> int:
-    """Digits on which ``parts`` agree with ``reference``, relative to each reference part's
-    max-norm: min over parts of floor(-log10(max |a - b| / max |b|)), at most ``cap``
-    (identical parts give ``cap``), at least 0. Numbers are compared at ``prec`` bits."""
+    """Digits on which ``parts`` agree with ``reference``: min over parts of
+    floor(-log10(max |a - b| / max |b|)), relative to each reference part's max-norm.
+
+    Arguments:
+        parts, reference: lists of parts, each a flat list of numbers, aligned pairwise;
+        cap: the result for identical parts, and its maximum; prec: bits to compare at.
+    Returns:
+        An int in [0, cap] (0 when a reference part is zero and the part is not).
+    Raises:
+        TypeError: numbers mpmath cannot convert.
+    """
     ctx = mpmath.MPContext()
     ctx.prec = prec
     digits = cap
@@ -688,9 +742,7 @@ def _result(
     return OracleResult(family, values, digits, prec, method, params, **kw)
 
 
-# ---------------------------------------------------------------------------------------
-# Fixed-point linear algebra (real; complex systems use the real 2x2-block embedding)
-# ---------------------------------------------------------------------------------------
+# 6. (internal) Fixed-point linear algebra (complex: the real 2x2-block embedding) ------
 
 
 def _embed_matrix(work: _Work, M: list[list]) -> list[list[int]]:
@@ -726,9 +778,7 @@ def _matvec(M: list[list[int]], x: list[int], s: int) -> list[int]:
     return [sum(map(mul, row, x)) >> s for row in M]
 
 
-# ---------------------------------------------------------------------------------------
-# Discretization at working precision
-# ---------------------------------------------------------------------------------------
+# 6. (internal) Discretization at working precision -------------------------------------
 
 
 def _system_is_real(*parts: list) -> bool:
@@ -802,9 +852,7 @@ def _solve_context(work: _Work, M: Any, R: Any) -> list[list]:
     ]
 
 
-# ---------------------------------------------------------------------------------------
-# Kernels of a discrete system at working precision
-# ---------------------------------------------------------------------------------------
+# 6. (internal) Kernels of a discrete system at working precision -----------------------
 
 
 def _lower_triangular(M: list[list]) -> bool:
@@ -934,9 +982,7 @@ def _require_algorithm(algorithm: Any) -> str:
     return algorithm
 
 
-# ---------------------------------------------------------------------------------------
-# Public oracles: dense systems
-# ---------------------------------------------------------------------------------------
+# 7. Public oracles: dense systems ------------------------------------------------------
 
 
 def _require_kernel_work(family: str, n: int, L: int, eigen: bool) -> None:
@@ -963,20 +1009,20 @@ def discretize(
     digits: int = 30,
     max_prec: int = DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """(Ab, Bb) of x' = A x + B u for one step dt (conventions in the module docstring).
+    """(Ab, Bb) of x' = A x + B u for one step dt (conventions: module docstring).
 
-    ZOH is computed from the matrix exponential of the augmented matrix
-    [[A, B], [0, 0]] dt, whose last column holds Bb = int_0^dt e^{sA} ds B; this needs no
-    inverse of A. Returns ``values = (Ab rows, Bb)``; digits are certified separately for
-    Ab and Bb, each relative to its own max-norm, and the smaller is reported.
+    gbt: one solve with I - alpha dt A. ZOH: the exponential of the augmented matrix
+    [[A, B], [0, 0]] dt, whose last column is Bb = int_0^dt e^{sA} ds B (no inverse of A).
+    Work: 32 N^3 (gbt), 512 N^3 (ZOH: about 16 products in ``mpmath`` expm).
 
-    Work: 32 N^3 for gbt, 512 N^3 for ZOH (``mpmath`` expm: about 16 products), refused
-    above ``current_work_limit()``.
-
+    Arguments:
+        A: N x N; B: length N; dt: step > 0; method: see ``method_alpha``.
+    Returns:
+        OracleResult, ``values = (Ab rows, Bb)``; digits certified for Ab and Bb, each
+        relative to its own max-norm, the smaller reported.
     Raises:
-        InvalidArgumentError: non-square A, B of the wrong length, dt <= 0, NaN/inf,
-            unknown method, I - alpha dt A singular, digits out of range, work above the
-            work limit.
+        InvalidArgumentError / InvalidTypeError: the common ones (module docstring), a
+            non-square A, B of the wrong length, bad dt or method, I - alpha dt A singular.
     """
     A = exact_matrix("A", A)
     B = exact_vector("B", B, len(A))
@@ -1012,25 +1058,23 @@ def ssm_kernel(
     max_prec: int = DEFAULT_MAX_PREC,
     algorithm: str = "auto",
 ) -> OracleResult:
-    """K_k = C Ab^k Bb, k = 0 .. L-1, of the system (A, B, C) discretized with step dt.
+    """K_k = C Ab^k Bb, k = 0 .. L-1, of (A, B, C) discretized with step dt.
 
     Algorithms: ``"triangular-eigen"`` (real triangular A with distinct eigenvalues, e.g.
-    LegS: eigenvectors by substitution, then a Vandermonde sum, O(N^3 + N L)),
-    ``"krylov"`` (L matrix-vector products, O(N^2 L), any A); ``"auto"`` picks the first
-    that applies. Both run on fixed-point Python ints at the working precision.
-
-    Work: N^3 + N L + 32 L for the eigen route, N^3 + N^2 L + 32 L for Krylov (units in
-    the module docstring), refused above
-    ``current_work_limit()`` before any work (a triangular A with repeated eigenvalues
-    falls back to Krylov, whose work is checked then).
+    LegS: eigenvectors by substitution, then a Vandermonde sum), ``"krylov"`` (L
+    matrix-vector products, any A); ``"auto"`` picks the first that applies (a repeated
+    eigenvalue falls back to Krylov, whose work is checked then). Fixed-point ints.
+    Work: N^3 + N L + 32 L (eigen), N^3 + N^2 L + 32 L (Krylov).
 
     Arguments:
-        A: N x N state matrix; B: length-N input; C: length-N output row.
-        L: number of taps (>= 1). dt: step > 0. method: see ``discretize``.
-        digits: significant digits to certify, relative to max_k |K_k|.
-
+        A: N x N state matrix; B: length-N input; C: length-N output row; L: taps >= 1;
+        dt: step > 0; method: see ``method_alpha``; algorithm: as above.
     Returns:
-        OracleResult with ``values`` the L taps (mpf, or mpc for complex systems).
+        OracleResult, ``values`` the L taps (mpf, or mpc for complex systems); digits
+        relative to max_k |K_k|.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, bad shapes, L, dt,
+            method or algorithm (eigen on a non-triangular A), I - alpha dt A singular.
     """
     A, B, C = _system(A, B, C)
     L = require_int("L", L, 1)
@@ -1074,8 +1118,17 @@ def discrete_kernel(
     max_prec: int = DEFAULT_MAX_PREC,
     algorithm: str = "auto",
 ) -> OracleResult:
-    """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system (see ``ssm_kernel``;
-    the same work limit)."""
+    """K_k = C Ab^k Bb, k = 0 .. L-1, of an already discrete system.
+
+    Algorithms and work as ``ssm_kernel`` (without the discretization).
+
+    Arguments:
+        Ab: N x N; Bb: length N; C: length-N row; L: taps >= 1; algorithm: see ``ssm_kernel``.
+    Returns:
+        OracleResult, ``values`` the L taps.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, bad shapes, L, algorithm.
+    """
     Ab, Bb, C = _system(Ab, Bb, C)
     L = require_int("L", L, 1)
     digits, max_prec = _require_digits(digits, max_prec)
@@ -1106,9 +1159,17 @@ def discrete_kernel(
 def continuous_kernel(
     A: Any, B: Any, C: Any, t: Any, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """K(t) = C e^{tA} B at one time t or at each time of a sequence t (matrix exponential).
+    """K(t) = C e^{tA} B at one time t or at each time of a sequence t.
 
-    Work: 512 N^3 T for T times (``mpmath`` expm), refused above ``current_work_limit()``.
+    Matrix exponential (``mpmath`` expm); work 512 N^3 T for T times.
+
+    Arguments:
+        A: N x N; B: length N; C: length-N row; t: a real time or a sequence of them.
+    Returns:
+        OracleResult, ``values`` K(t) for each time (one entry for a single t).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, bad shapes, no time,
+            a complex time.
     """
     A, B, C = _system(A, B, C)
     times = [exact_scalar("t", v) for v in (t if isinstance(t, (list, tuple)) else [t])]
@@ -1135,9 +1196,7 @@ def continuous_kernel(
     return _result("continuous_kernel", parts, got, prec, "expm", params)
 
 
-# ---------------------------------------------------------------------------------------
-# Public oracles: diagonal systems (S4D, H3's diagonal SSM)
-# ---------------------------------------------------------------------------------------
+# 8. Public oracles: diagonal systems, H3, convolution, scan ----------------------------
 
 
 def _discretize_modes(
@@ -1195,15 +1254,21 @@ def diag_kernel(
     digits: int = 30,
     max_prec: int = DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """S4D kernel of the diagonal system A = diag(lam), by the Vandermonde sum.
+    """S4D kernel of A = diag(lam) by the Vandermonde sum.
 
     K_k = sum_n C_n Bb_n lam_bar_n^k with (lam_bar, Bb) the per-mode discretization
-    (``"zoh"``: lam_bar = e^{dt lam}, Bb = (e^{dt lam} - 1)/lam B). With ``conj_pairs``
-    (S4D's convention) ``lam`` holds one mode of each conjugate pair and the real kernel
-    2 Re sum_n C_n Bb_n lam_bar_n^k is returned; otherwise the complex sum.
+    (``"zoh"``: lam_bar = e^{dt lam}, Bb = (e^{dt lam} - 1)/lam B, dt B at lam = 0). With
+    ``conj_pairs`` (S4D) ``lam`` holds one mode of each conjugate pair and the kernel is
+    2 Re of the sum; otherwise the complex sum. Work: 8 N L + 32 L.
 
-    Work: 8 N L + 32 L for N modes (complex fixed point), refused above
-    ``current_work_limit()``.
+    Arguments:
+        lam, B, C: N modes, inputs, output weights (complex allowed); L: taps >= 1;
+        dt: step > 0; method: see ``method_alpha`` (default ZOH); conj_pairs: a bool.
+    Returns:
+        OracleResult, ``values`` the L taps (mpf with ``conj_pairs``, else mpc).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, lengths, L, dt, method,
+            conj_pairs not a bool, 1 - alpha dt lam = 0 for a mode.
     """
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
@@ -1223,15 +1288,8 @@ def diag_kernel(
         return [_vandermonde_sum(work, modes, weights, L, conj_pairs)]
 
     parts, got, prec = _certify(compute, digits, max_prec)
-    params = {
-        "lam": lam,
-        "B": B,
-        "C": C,
-        "L": L,
-        "dt": dt,
-        "method": method_name(method),
-        "conj_pairs": conj_pairs,
-    }
+    params = dict(lam=lam, B=B, C=C, L=L, dt=dt, method=method_name(method))
+    params["conj_pairs"] = conj_pairs
     return _result("diag_kernel", parts, got, prec, f"{method_name(method)}/vandermonde", params)
 
 
@@ -1245,10 +1303,15 @@ def h3_diag_kernel(
     digits: int = 30,
     max_prec: int = DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """The diagonal SSM of an H3 layer: S4D-style, ZOH, conjugate pairs (2 Re of the sum).
+    """The diagonal SSM of an H3 layer: ``diag_kernel(..., method="zoh",
+    conj_pairs=True)`` under the H3 path's name (family ``"h3_diag_kernel"``).
 
-    H3 runs a shift SSM (``shift_kernel``) then this diagonal SSM; this is
-    ``diag_kernel(..., method="zoh", conj_pairs=True)`` under the name the H3 path uses.
+    Arguments:
+        lam, B, C, L, dt: as ``diag_kernel``.
+    Returns:
+        OracleResult, ``values`` the L real taps 2 Re sum_n C_n Bb_n e^{k dt lam_n}.
+    Raises:
+        As ``diag_kernel``.
     """
     result = diag_kernel(
         lam, B, C, L, dt=dt, method="zoh", conj_pairs=True, digits=digits, max_prec=max_prec
@@ -1259,10 +1322,16 @@ def h3_diag_kernel(
 def shift_kernel(
     C: Any, L: int, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """H3's shift SSM: Ab = the down-shift (Ab[i+1, i] = 1), Bb = e_0, so K_k = C_k (0 for k >= d).
+    """H3's shift SSM: Ab the down-shift (Ab[i+1, i] = 1), Bb = e_0, so
+    K_k = C Ab^k e_0 = C_k for k < d, 0 for k >= d. Work: 32 L.
 
-    The kernel is the first L entries of C padded with zeros; exact inputs are only rounded
-    to the working precision. Work: 32 L (refused above ``current_work_limit()``).
+    Arguments:
+        C: length-d output row; L: taps >= 1 (entries of C beyond L are dropped).
+    Returns:
+        OracleResult, ``values`` C padded with zeros or truncated to L (exact inputs are
+        only rounded to the working precision).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, C empty, bad L.
     """
     C = exact_vector("C", C)
     L = require_int("L", L, 1)
@@ -1292,18 +1361,16 @@ def causal_conv(
 ) -> OracleResult:
     """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u): causal convolution, no wrap-around.
 
-    With K_k = C Ab^k Bb this is the SSM output y_k = C x_{k+1} of x_{k+1} = Ab x_k + Bb u_k,
-    x_0 = 0 (the output sees the current input). Taps of K beyond len(u) are not used.
+    With K_k = C Ab^k Bb this is y_k = C x_{k+1} of x_{k+1} = Ab x_k + Bb u_k, x_0 = 0 (the
+    output sees the current input). Taps of K beyond len(u) are unused.
+    Work: n m + 32 n, n = len(u), m = min(len(K), n).
 
     Arguments:
-        u: the input sequence; K: the kernel taps (real or complex, any lengths >= 1).
-
+        u: the input sequence; K: the kernel taps (real or complex, lengths >= 1).
     Returns:
         OracleResult, ``values`` the len(u) outputs.
-
     Raises:
-        InvalidArgumentError / InvalidTypeError: empty or unreadable u or K, NaN/inf,
-            work n m + 32 n (n = len(u), m = min(len(K), n)) above ``current_work_limit()``.
+        InvalidArgumentError / InvalidTypeError: the common ones, u or K empty.
     """
     u = exact_vector("u", u)
     K = exact_vector("K", K)
@@ -1362,18 +1429,15 @@ def scan(
     """y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k, x_0 = 0, k < len(u): the SSM recurrence.
 
     Equals sum_{j <= k} C Ab^j Bb u_{k-j} (``causal_conv(u, discrete_kernel(Ab, Bb, C,
-    len(u)))``), computed here by stepping the state, an independent route.
+    len(u)))``), computed here by stepping the state (an independent route).
+    Work: N^2 n + 32 n, 4 N^2 n + 32 n for complex data, n = len(u).
 
     Arguments:
-        Ab: N x N discrete state matrix; Bb: length-N input; C: length-N output row;
-        u: the input sequence (length >= 1). Real or complex.
-
+        Ab: N x N; Bb: length N; C: length-N output row; u: the input (length >= 1).
     Returns:
         OracleResult, ``values`` the len(u) outputs (mpf, or mpc for complex data).
-
     Raises:
-        InvalidArgumentError / InvalidTypeError: bad shapes or values, work N^2 n + 32 n
-            (4 N^2 n complex; n = len(u)) above ``current_work_limit()``.
+        InvalidArgumentError / InvalidTypeError: the common ones, bad shapes, u empty.
     """
     Ab, Bb, C = _system(Ab, Bb, C)
     u = exact_vector("u", u)
@@ -1412,23 +1476,21 @@ def h3_ssm(
     digits: int = 30,
     max_prec: int = DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """H3's SSM path y = q * causal_conv(v * causal_conv(k, K_shift), K_diag), per channel.
+    """H3's SSM path y = q * causal_conv(v * causal_conv(k, K_shift), K_diag).
 
-    K_shift = ``shift_kernel(shift_C, L)`` and K_diag = ``h3_diag_kernel(lam, B, C, L,
-    dt=dt)`` (ZOH, conjugate pairs: K_diag_j = 2 Re sum_n C_n Bb_n e^{j dt lam_n}), L = len(q),
-    products elementwise in time, indices from 0 (the convention of ``kernels.h3_ssm``).
+    K_shift = ``shift_kernel(shift_C, L)``, K_diag = ``h3_diag_kernel(lam, B, C, L,
+    dt=dt)`` (ZOH, conjugate pairs), L = len(q); products elementwise in time, indices
+    from 0 (the convention of ``kernels.h3_ssm``). Work: L min(d, L) + L^2 + 8 N L + 32 L.
 
     Arguments:
         q, k, v: real sequences of one length L >= 1; shift_C: real, length d >= 1;
-        lam, B, C: N modes (one of each conjugate pair), input and output, complex allowed;
-        dt: the ZOH step > 0.
-
+        lam, B, C: N modes (one of each conjugate pair), inputs, outputs (complex
+        allowed); dt: the ZOH step > 0.
     Returns:
-        OracleResult, ``values`` the L outputs y (mpf); digits relative to max |y|.
-
+        OracleResult, ``values`` the L outputs (mpf); digits relative to max |y|.
     Raises:
-        InvalidArgumentError / InvalidTypeError: lengths, complex q/k/v/shift_C, dt <= 0,
-            NaN/inf, work L min(d, L) + L^2 + 8 N L + 32 L above ``current_work_limit()``.
+        InvalidArgumentError / InvalidTypeError: the common ones, lengths, complex
+            q/k/v/shift_C, bad dt.
     """
     q = _real_vector("q", q)
     L = len(q)
@@ -1457,9 +1519,7 @@ def h3_ssm(
     return _result("h3_ssm", parts, got, prec, "zoh/shift+vandermonde+direct-conv", params)
 
 
-# ---------------------------------------------------------------------------------------
-# Public oracles: S4 (diagonal plus low rank)
-# ---------------------------------------------------------------------------------------
+# 9. Public oracles: S4 (diagonal plus low rank) ----------------------------------------
 
 
 def _low_rank(name: str, value: Any, n: int) -> list[list]:
@@ -1549,27 +1609,23 @@ def dplr_kernel(
 ) -> OracleResult:
     """S4 kernel of A = diag(Lambda) - P Q^H (bilinear), by two routes that must agree.
 
-    Route 1 (S4's algorithm at high precision): Ct = C (I - Ab^L); the DFT of the L taps is
-    G(z_j) = Ct (I - z_j Ab)^{-1} Bb at z_j = e^{-2 pi i j/L}, evaluated by Cauchy sums and
-    Woodbury's identity (``_woodbury_spectrum``); an inverse DFT gives the taps.
-    Route 2: the dense matrix A, discretized and powered (``ssm_kernel``'s Krylov route).
-    The returned values are route 1's (complex); ``digits`` is the smaller of the
-    two-precision agreement and the agreement between the routes.
+    Route 1 (S4's algorithm): Ct = C (I - Ab^L); the DFT of the taps is G(z_j) = Ct (I -
+    z_j Ab)^{-1} Bb at z_j = e^{-2 pi i j/L}, by Cauchy sums and Woodbury's identity
+    (``_woodbury_spectrum``), then an inverse DFT. Route 2: the dense A, discretized and
+    powered (Krylov). Work: N^2 L + 32 [N^3 log2 L + L N (r + 1)^2 + L sum(prime factors
+    of L)].
 
     Arguments:
-        Lambda: the N diagonal entries; P, Q: N x r (a length-N vector is r = 1);
-        B: length-N input; C: length-N output row; L: taps; dt: step > 0.
-
-    Work: N^2 L (dense route) + 32 [N^3 log2(L) (Ab^L) + L N (r + 1)^2 (Cauchy sums) +
-    L sum(prime factors of L) (the DFT)], refused above ``current_work_limit()`` before
-    any work.
-
+        Lambda: N diagonal entries; P, Q: N x r (a length-N vector is r = 1); B: length N;
+        C: length-N row; L: taps >= 1; dt: step > 0.
+    Returns:
+        OracleResult, ``values`` route 1's L taps (mpc); digits the smaller of the
+        two-precision agreement and the agreement between the routes.
     Raises:
-        InvalidArgumentError: bad shapes or values, work above the limit, or a system on
-            which S4's route is singular (an eigenvalue Lambda_n whose bilinear image is an
-            L-th root of unity, e.g. Lambda_n = 0, or I + k_QP singular at a frequency).
-        CertificationError: the routes disagree beyond the requested digits (a bug or an
-            ill-posed system; the message gives both digit counts).
+        InvalidArgumentError / InvalidTypeError: the common ones, bad shapes or ranks, or
+            S4's route singular (a Lambda_n whose bilinear image is an L-th root of unity,
+            e.g. Lambda_n = 0, or I + k_QP singular at a frequency).
+        CertificationError: the routes disagree beyond the requested digits.
     """
     lam = exact_vector("Lambda", Lambda)
     n = len(lam)
@@ -1627,27 +1683,25 @@ def dplr_kernel(
             f"Woodbury/IDFT and dense routes agree to {between} digits only (each is stable to "
             f"{got}); requested {digits}"
         )
-    params = {
-        "Lambda": lam,
-        "P": P_,
-        "Q": Q_,
-        "B": B_,
-        "C": C_,
-        "L": L,
-        "dt": dt,
-        "method": "bilinear",
-    }
+    params = dict(Lambda=lam, P=P_, Q=Q_, B=B_, C=C_, L=L, dt=dt, method="bilinear")
     return _result(
         "dplr_kernel", parts[:1], min(got, between), prec, "bilinear/woodbury-idft+dense", params
     )
 
 
-# ---------------------------------------------------------------------------------------
-# Public oracles: RTF (rational transfer function, seed 002 conventions)
-# ---------------------------------------------------------------------------------------
+# 10. Public oracles: RTF (rational transfer function, seed 002 conventions) ------------
 
 
 def rtf_args(a: Any, b: Any) -> tuple[list, list]:
+    """(a, b) of an RTF oracle, read exactly (conventions of ``rtf_kernel``).
+
+    Arguments:
+        a: (a_1, ..., a_d); b: (b_1, ..., b_d); real.
+    Returns:
+        Two lists of exact scalars.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: unreadable, lengths differ, complex.
+    """
     a, b = exact_vector("a", a), exact_vector("b", b)
     if len(a) != len(b):
         raise InvalidArgumentError(f"a and b must both have d entries; got {len(a)} and {len(b)}")
@@ -1782,13 +1836,19 @@ def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
 
 
 def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
-    """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d lies
+    """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d
     strictly outside the unit circle (every pole 1/root strictly inside).
 
-    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits. True when every reflection
-    coefficient has modulus below 1 - 2^-(prec/2) at both precisions; False when one has
-    modulus >= 1 at both (a pole on or outside the circle, or within rounding of the
-    circle from outside); None otherwise (a pole within rounding of the circle).
+    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits: True when every reflection
+    coefficient is below 1 - 2^-(prec/2) in modulus at both, False when one is >= 1 at
+    both, None otherwise (a pole within rounding of the circle).
+
+    Arguments:
+        a: (a_1, ..., a_d), real; prec: bits, an int >= 64.
+    Returns:
+        True, False or None (undecided).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: a unreadable or empty, bad prec.
     """
     a = exact_vector("a", a)
     prec = require_int("prec", prec, 64)
@@ -1797,7 +1857,13 @@ def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
 
 
 def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
-    """The warning an RTF result carries when its denominator is not known to be stable."""
+    """The warning an RTF result carries when its denominator is not known to be stable.
+
+    Arguments:
+        stable: True, False or None (undecided); aliased: for the aliased kernel.
+    Returns:
+        A tuple of note strings, empty when ``stable`` is True.
+    """
     if stable is True:
         return ()
     state = "not stable" if stable is False else "on the edge of stability (undecided)"
@@ -1806,8 +1872,13 @@ def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
 
 
 def require_rtf_work(d: int, L: int, aliased: bool) -> None:
-    """Refuse an RTF kernel of degree d and length L above the work limit (see
-    ``rtf_kernel``)."""
+    """Refuse an RTF job of degree d and length L above the work limit.
+
+    Arguments:
+        d: degree of a; L: taps; aliased: the aliased kernel (work: ``rtf_kernel``).
+    Raises:
+        InvalidArgumentError: work above ``current_work_limit()``.
+    """
     if aliased:
         what = f"rtf_kernel work d L + d^2 log2 L + d^3 + 32 (d^2 + L) (aliased; d = {d}, L = {L})"
         _require_work(what, d * L + d * d * L.bit_length() + d**3 + _MP * (d * d + L))
@@ -1827,21 +1898,23 @@ def rtf_kernel(
 ) -> OracleResult:
     """RTF kernel of b(z)/a(z), a(z) = 1 + a_1 z + ... + a_d z^d, b(z) = b_1 + ... + b_d z^{d-1}.
 
-    * ``aliased=False``: the impulse response h_k (power series coefficients of b/a), k < L,
-      by the recurrence h_k = b_{k+1} - sum_i a_i h_{k-i}.
-    * ``aliased=True``: what the FFT algorithm returns, IDFT(DFT(b_pad) / DFT(a_pad)) with
-      both padded to L: the unique k with k * a_pad = b_pad (cyclic convolution). For a
-      stable a this is the periodized response sum_m h_{k+mL}. Computed exactly by
-      polynomial algebra modulo a(z) (see ``_aliased_response``), no DFT. Needs d < L
-      (a_pad holds d + 1 coefficients) and a(z) != 0 at every L-th root of unity.
+    * ``aliased=False``: the impulse response h_k, k < L (power series of b/a):
+      h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i}, b_{k+1} = 0 for k >= d.
+    * ``aliased=True``: what the FFT algorithm returns, IDFT(DFT(b_pad) / DFT(a_pad)), both
+      padded to L: the unique k with k * a_pad = b_pad (cyclic). For a stable a it is the
+      periodized response sum_m h_{k+mL}. Exact polynomial algebra modulo a(z)
+      (``_aliased_response``), no DFT. Needs d < L and a(z) != 0 at the L-th roots of 1.
 
-    Stability (``rtf_stability``) is reported in ``result.stable``; when a is not stable
-    the impulse response grows and the aliased kernel is not its periodization, and
-    ``result.notes`` says so. Coefficients must be real.
+    Work: d L + 32 (d^2 + L) (32 d^2: the stability test), plus d^2 log2 L + d^3 aliased.
 
-    Work: d L + 32 (d^2 + L) for the impulse response (32 d^2: the stability test), plus
-    d^2 log2(L) + d^3 aliased (quotient-ring powers, a d x d solve); refused above
-    ``current_work_limit()`` before any work.
+    Arguments:
+        a, b: d real coefficients each; L: taps >= 1; aliased: a bool.
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` = ``rtf_stability(a)``; ``notes``
+        warn when a is not known to be stable (the response does not decay).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, ``rtf_args``' errors, bad
+            L or aliased, d >= L (aliased), a(z) = 0 at an L-th root of unity (aliased).
     """
     a, b = rtf_args(a, b)
     L = require_int("L", L, 1)
@@ -1876,23 +1949,33 @@ def rtf_kernel(
 def rtf_impulse_response(
     a: Any, b: Any, L: int, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
 ) -> OracleResult:
-    """The first L taps h_k of the power series of b(z)/a(z) (conventions of ``rtf_kernel``):
-    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i}, b_{k+1} = 0 for k >= d; any d.
+    """The first L taps of the power series of b(z)/a(z):
+    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i} (b_{k+1} = 0 for k >= d), any d.
 
-    ``rtf_kernel(a, b, L, aliased=False)`` under the name of the torch kernel.
+    ``rtf_kernel(a, b, L, aliased=False)`` under the torch kernel's name.
 
+    Arguments:
+        a, b: d real coefficients each (conventions of ``rtf_kernel``); L: taps >= 1.
     Returns:
         OracleResult, ``values`` the L taps; ``stable`` and ``notes`` as ``rtf_kernel``.
-
     Raises:
-        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``.
+        As ``rtf_kernel``.
     """
     result = rtf_kernel(a, b, L, aliased=False, digits=digits, max_prec=max_prec)
     return dataclasses.replace(result, family="rtf_impulse_response")
 
 
 def require_rtf_recurrence(u: Any, L: Any, d: int) -> tuple[list, int]:
-    """(u, L) of ``rtf_recurrence`` checked: u real, 1 <= len(u) <= L, d < L, work."""
+    """(u, L) of ``rtf_recurrence``, checked before any work.
+
+    Arguments:
+        u: the input; L: the kernel length; d: the degree of a.
+    Returns:
+        (u as a list of exact scalars, L as an int).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: u empty, complex or longer than L, L not
+            an int > d, work above ``current_work_limit()``.
+    """
     u = _real_vector("u", u)
     L = require_int("L", L, 1)
     if d >= L:
@@ -1920,21 +2003,20 @@ def rtf_recurrence(
     digits: int = 30,
     max_prec: int = DEFAULT_MAX_PREC,
 ) -> OracleResult:
-    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), with K the aliased length-L RTF kernel
-    (``rtf_kernel(a, b, L, aliased=True)``): what the companion recurrence of
-    ``kernels.rtf_recurrence`` computes.
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), K the aliased length-L RTF kernel.
+
+    K = ``rtf_kernel(a, b, L, aliased=True)``: what the companion recurrence of
+    ``kernels.rtf_recurrence`` computes (its realization reproduces K for k < L only,
+    hence len(u) <= L). Work: ``rtf_kernel``'s plus n^2 + 32 n, n = len(u).
 
     Arguments:
-        a, b: d real coefficients each (conventions of ``rtf_kernel``); u: real input,
-        1 <= len(u) <= L; L: the kernel length, an int > d.
-
+        a, b: d real coefficients each; u: real input, 1 <= len(u) <= L; L: an int > d.
     Returns:
         OracleResult, ``values`` the len(u) outputs; ``stable`` and ``notes`` as
         ``rtf_kernel``.
-
     Raises:
-        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``, plus complex u,
-            len(u) > L, work above ``current_work_limit()`` (``rtf_kernel``'s plus n^2 + 32 n).
+        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``, plus u empty, complex
+            or longer than L.
     """
     a, b = rtf_args(a, b)
     u, L = require_rtf_recurrence(u, L, len(a))
@@ -1948,23 +2030,12 @@ def rtf_recurrence(
         return [[work.unfixed(v) for v in _conv_fixed(taps[: len(u)], u_fixed, s)]]
 
     parts, got, prec = _certify(compute, digits, max_prec)
+    method, params = "aliased/quotient-ring+direct-conv", {"a": a, "b": b, "u": u, "L": L}
     notes = rtf_notes(stable, True)
-    params = {"a": a, "b": b, "u": u, "L": L}
-    return _result(
-        "rtf_recurrence",
-        parts,
-        got,
-        prec,
-        "aliased/quotient-ring+direct-conv",
-        params,
-        notes=notes,
-        stable=stable,
-    )
+    return _result("rtf_recurrence", parts, got, prec, method, params, notes=notes, stable=stable)
 
 
-# ---------------------------------------------------------------------------------------
-# Public oracles: HiPPO projections by quadrature
-# ---------------------------------------------------------------------------------------
+# 11. Public oracles: HiPPO projections by quadrature -----------------------------------
 
 
 def _legendre(n: int, x: Any) -> Any:
@@ -2044,25 +2115,28 @@ def hippo_projection(
 ) -> OracleResult:
     """c_n(t) = <f, p_n>_{mu_t}, n < N: the HiPPO coefficients of f at time t, by quadrature.
 
-    Canonical conventions (hippo-verify's symbolic layer); f(s) is taken as 0 for s < 0
-    (the signal starts at time 0, matching the ODE started from c(0) = 0):
+    Canonical conventions (the symbolic layer's); f(s) = 0 for s < 0 (the signal starts at
+    0, as the ODE from c(0) = 0):
 
     * ``legt``: c_n = int_{t-1}^t f(s) sqrt(2n+1) P_n(2(s-t)+1) ds;
     * ``legs``: c_n = (1/t) int_0^t f(s) sqrt(2n+1) P_n(2s/t - 1) ds;
     * ``lagt``: c_n = int_{-inf}^t f(s) L_n(t-s) e^{-(t-s)} ds;
     * ``fout``: c_n = int_{t-1}^t f(s) p_n(s-t+1) ds, p = 1, sqrt2 cos 2 pi x, sqrt2 sin 2 pi x, ...
 
-    Arguments:
-        f: called as ``f(s, ctx)``; it must compute in the mpmath context ``ctx`` (e.g.
-            ``lambda s, ctx: ctx.sin(3 * s)``) so that its precision follows the working
-            precision; a function that used the global ``mpmath`` precision would defeat
-            the two-precision certification. It must return a finite real or complex
-            number (an int, float, complex or mpmath number); a string, NaN or an
-            infinity is refused.
-        t: time > 0. N: number of coefficients.
+    Work: 2^14 N^2 (N tanh-sinh quadratures of an O(N) integrand).
 
-    Work: 2^14 N^2 (N quadratures of an O(N) integrand; 2^14 is the measured cost of a
-    quadrature node set in work units), refused above ``current_work_limit()``.
+    Arguments:
+        measure: one of ``MEASURES``.
+        f: called as ``f(s, ctx)``, computing in the mpmath context ``ctx`` (e.g.
+            ``lambda s, ctx: ctx.sin(3 * s)``) so that its precision follows the working
+            precision (the global mpmath precision would defeat the certification); it
+            returns a finite real or complex number.
+        t: time > 0; N: number of coefficients >= 1.
+    Returns:
+        OracleResult, ``values`` c_0 .. c_{N-1}.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, unknown measure, f not
+            callable with two arguments or returning a non-number, NaN or infinity, bad t/N.
     """
     if measure not in MEASURES:
         raise InvalidArgumentError(f"measure: unknown {measure!r}; use one of {MEASURES}")

@@ -12,9 +12,7 @@ odd L for the RTF FFT) are built here.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,13 +23,10 @@ import torch
 
 from hippo_verify import hippo, oracles
 from hippo_verify import kernels as K
+from hippo_verify import testing as conditions
 from hippo_verify.oracles import OracleResult
 from hippo_verify.oracles.mp_oracles import agreement_digits
 from hippo_verify.report._precision import canonical_cases
-from hippo_verify.testing import registered_models
-from hippo_verify.testing._bounds import dense as dense_bounds
-from hippo_verify.testing._bounds import diag as diag_bounds
-from hippo_verify.testing._bounds import rtf as rtf_bounds
 
 REAL = (torch.float64, torch.float32)
 COMPLEX_OF = {torch.float64: torch.complex128, torch.float32: torch.complex64}
@@ -93,50 +88,41 @@ def _c128(values: Any) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------
 
 
-def _kernel_by_name(names: tuple[str, ...]) -> Callable[..., torch.Tensor]:
-    for name in names:
-        module_name, function = name.split(":")
-        module = importlib.import_module(f"hippo_verify.kernels.{module_name}")
-        if callable(getattr(module, function, None)):
-            return getattr(module, function)
-    raise LookupError(f"none of the kernels {names} exists")
-
-
 def _report_cases() -> list[GateCase]:
-    models = registered_models()
     cases = []
     for case in canonical_cases(quick=True):
-        algorithm = next((a for a in case.algorithms if a in models), None)
-        if algorithm is None:
-            continue
-        prepared = case.prepare()
-        kernel = _kernel_by_name(case.kernels)
-        complex_inputs = any(is_complex for _, is_complex in prepared.tensors)
+        algorithm = case.algorithm
+        inputs = case.inputs()
+        complex_arrays = [name for name in algorithm.arrays if _has_complex(inputs[name])]
 
-        def run(dtype, conj=False, prepared=prepared, kernel=kernel):
-            p = prepared
-            if conj:
-                first = next(i for i, (_, c) in enumerate(p.tensors) if c)
-                tensors = list(p.tensors)
-                tensors[first] = (_conj(tensors[first][0]), True)
-                p = dataclasses.replace(p, tensors=tuple(tensors))
-            return p.run(kernel, dtype, "cpu")
+        def run(dtype, conj=False, algorithm=algorithm, inputs=inputs, names=complex_arrays):
+            values = dict(inputs)
+            if conj:  # the first complex array (the modes) conjugated
+                values[names[0]] = _conj(values[names[0]])
+            return algorithm.run_kernel(values, dtype, "cpu")
 
-        zoh = algorithm.startswith("vandermonde") or algorithm.startswith("h3-")
+        name = algorithm.name
+        zoh = name.startswith("vandermonde") or name.startswith("h3-")
         cases.append(
             GateCase(
                 f"report:{case.key}",
-                algorithm,
-                case.N,
-                prepared.cond,
-                prepared.oracle,
+                name,
+                algorithm.state_size(inputs),
+                algorithm.condition_of(inputs),
+                algorithm.run_oracle(inputs),
                 run,
-                tuple(d for d in case.dtypes if d in models[algorithm].dtypes),
-                complex_inputs,
+                tuple(d for d in case.dtypes if d in algorithm.dtypes),
+                bool(complex_arrays),
                 zoh,
             )
         )
     return cases
+
+
+def _has_complex(values: Any) -> bool:
+    if isinstance(values, list):
+        return any(_has_complex(v) for v in values)
+    return isinstance(values, complex)
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,7 +143,7 @@ def _discretize_cases() -> list[GateCase]:
     cases = []
     for method in ("bilinear", "zoh"):
         oracle = oracles.discretize(A, B, DT, method)
-        cond = dense_bounds.discretization_condition(_f64(A), DT, method)
+        cond = conditions.discretize_condition(_f64(A), _f64(B), DT, method)
         Ab_values = [v for row in oracle.values[0] for v in row]
         for index, (part, wanted) in enumerate((("Ab", Ab_values), ("Bb", oracle.values[1]))):
             reference = OracleResult("discretize", wanted, oracle.digits, oracle.prec, method)
@@ -195,7 +181,7 @@ def _diag_cases() -> list[GateCase]:
     L = 64
     lam, B, C = _small_step_modes()
     oracle = oracles.diag_kernel(lam, B, C, L, dt=DT_SMALL, method="zoh", conj_pairs=True)
-    cond = diag_bounds.vandermonde_cond(_c128(lam), _c128(B), _c128(C), L, dt=DT_SMALL)
+    cond = conditions.diag_kernel_condition(_c128(lam), _c128(B), _c128(C), L, dt=DT_SMALL)
 
     def run_small(dtype, conj=False):
         args = [_tensor(x, dtype, True) for x in (_conj(lam) if conj else lam, B, C)]
@@ -217,7 +203,7 @@ def _diag_cases() -> list[GateCase]:
     # float64_phase: S4D-Lin, 8 modes, dt = 1e-2, L = 64 (the report's quick S4D case)
     lam8, B8, C8 = _s4d_inputs(8, 2)
     oracle8 = oracles.diag_kernel(lam8, B8, C8, L, dt=DT, method="zoh", conj_pairs=True)
-    cond8 = diag_bounds.vandermonde_cond(
+    cond8 = conditions.diag_kernel_condition(
         _c128(lam8), _c128(B8), _c128(C8), L, dt=DT, float64_phase=True
     )
 
@@ -273,12 +259,19 @@ def _rtf_cases() -> list[GateCase]:
         return K.rtf_recurrence(_tensor(a, dtype), _tensor(b, dtype), _tensor(u, dtype), L=L)
 
     return [
-        GateCase("rtf-fft-odd-L", "rtf-fft", d, rtf_bounds.rtf_condition(_f64(a), L), aliased, fft),
+        GateCase(
+            "rtf-fft-odd-L",
+            "rtf-fft",
+            d,
+            conditions.rtf_kernel_condition(_f64(a), _f64(b), L),
+            aliased,
+            fft,
+        ),
         GateCase(
             "rtf-impulse",
             "rtf-impulse",
             d,
-            rtf_bounds.rtf_impulse_condition(_f64(a), L),
+            conditions.rtf_impulse_response_condition(_f64(a), _f64(b), L),
             truncated,
             impulse,
         ),
@@ -286,7 +279,7 @@ def _rtf_cases() -> list[GateCase]:
             "rtf-recurrence",
             "rtf-recurrence",
             d,
-            rtf_bounds.rtf_recurrence_condition(_f64(a), _f64(b), _f64(u), L),
+            conditions.rtf_recurrence_condition(_f64(a), _f64(b), _f64(u), L=L),
             conv,
             recurrence,
         ),
@@ -322,9 +315,8 @@ def _h3_cases() -> list[GateCase]:
     high, diag = _h3_chain(inputs, L, 45)
     digits = agreement_digits([low], [high], cap=30, prec=4096)
     oracle = OracleResult("h3_ssm (composite)", high, digits, 4096, "chain")
-    shift_K = [float(x) for x in oracles.shift_kernel(shift_C, L).values]
-    cond = rtf_bounds.h3_condition(
-        _f64(q), _f64(k), _f64(v), _f64(shift_K), _f64([float(x) for x in diag])
+    cond = conditions.h3_ssm_condition(
+        _f64(q), _f64(k), _f64(v), _f64(shift_C), _c128(lam), _c128(B), _c128(C), dt=DT_SMALL
     )
     cases = []
     for mode in ("conv", "recurrence"):
@@ -350,14 +342,9 @@ def gate_cases() -> dict[str, GateCase]:
 
 
 def _report_keys() -> tuple[str, ...]:
-    """Keys of the report's quick canonical cases with a registered model (no oracle is
-    built: ``prepare`` is lazy), so a case the report adds is tested here too."""
-    models = registered_models()
-    return tuple(
-        f"report:{case.key}"
-        for case in canonical_cases(quick=True)
-        if any(a in models for a in case.algorithms)
-    )
+    """Keys of the report's quick canonical cases (no oracle is built: ``inputs`` is
+    lazy), so a case the report adds is tested here too."""
+    return tuple(f"report:{case.key}" for case in canonical_cases(quick=True))
 
 
 #: The keys, known without building the oracles (for parametrization ids).

@@ -29,14 +29,16 @@ from hippo_verify.kernels.scan import chunk_size, scan
 from hippo_verify.oracles import causal_conv, discrete_kernel
 from hippo_verify.oracles import discretize as discretize_oracle
 from hippo_verify.oracles import ssm_kernel as ssm_oracle
-from hippo_verify.testing import assert_kernel_close, error_bound, registered_models
-from hippo_verify.testing._bounds.dense import (
-    conv_condition,
-    dense_condition,
-    discretization_condition,
-    kernel_condition,
+from hippo_verify.testing import (
+    assert_kernel_close,
+    causal_conv_condition,
+    discrete_kernel_condition,
+    discretize_condition,
+    error_bound,
     memory_condition,
+    registered_models,
     scan_condition,
+    ssm_kernel_condition,
 )
 from hippo_verify.testing.strategies import dyadics, round_to, to_tensor
 
@@ -142,7 +144,7 @@ def test_ssm_kernel_matches_oracle(name, L, dt, method, dtype, device):
     A, B, C = tensors(name, dtype, device)
     K = ssm_kernel(A, B, C, L, dt=dt, method=method)
     assert K.shape == (L,) and K.dtype == dtype and K.device.type == device
-    cond = dense_condition(A, dt, method, L=L, B=B, C=C)
+    cond = ssm_kernel_condition(A, B, C, L, dt=dt, method=method)
     assert_kernel_close(
         _cpu(K),
         ssm_reference(name, dtype, L, dt, method),
@@ -163,7 +165,7 @@ def test_krylov_kernel_matches_oracle(name, L, dt, method, dtype, device):
         discrete_reference(name, dtype, L, dt, method),
         algorithm="krylov-doubling",
         N=Ab.shape[-1],
-        cond=kernel_condition(Ab, Bb, C, L),
+        cond=discrete_kernel_condition(Ab, Bb, C, L),
     )
 
 
@@ -186,7 +188,7 @@ def test_discretize_matches_oracle(name, dt, dtype, method, device):
     Ab, Bb = discretize(A, B, dt, method)
     assert Ab.dtype == Bb.dtype == dtype and Ab.shape == A.shape and Bb.shape == B.shape
     oracle = discretize_oracle(numbers(A), numbers(B), dt, method)
-    cond = discretization_condition(A, dt, method)
+    cond = discretize_condition(A, B, dt, method)
     N = A.shape[-1]
     for part, wanted in (
         (Ab.reshape(-1), [v for row in oracle.values[0] for v in row]),
@@ -203,7 +205,7 @@ def test_zoh_is_accurate_where_torch_matrix_exp_is_not(dtype, dt):
     B = to_tensor([1.0, 1.0], dtype)
     Ab, Bb = discretize(A, B, dt, "zoh")
     oracle = discretize_oracle(numbers(A), numbers(B), dt, "zoh")
-    cond = discretization_condition(A, dt, "zoh")
+    cond = discretize_condition(A, B, dt, "zoh")
     for part, wanted in (
         (Ab.reshape(-1), [v for row in oracle.values[0] for v in row]),
         (Bb, oracle.values[1]),
@@ -265,7 +267,9 @@ def test_fft_conv_matches_oracle(name, L, dt, method, dtype, device):
     y = kernels.causal_conv(u.to(device), K_t.to(device))
     assert y.shape == (L,) and y.dtype == dtype
     reference = causal_conv(numbers(u), numbers(K_t))
-    assert_kernel_close(_cpu(y), reference, algorithm="fft-conv", cond=conv_condition(u, K_t))
+    assert_kernel_close(
+        _cpu(y), reference, algorithm="fft-conv", cond=causal_conv_condition(u, K_t)
+    )
 
 
 @settings(max_examples=10)
@@ -285,7 +289,7 @@ def test_random_stable_systems_match_oracle(data):
     L = data.draw(st.integers(1, 96), label="L")
     A_t, B_t, C_t = (to_tensor(x) for x in (A, B, C))
     K = ssm_kernel(A_t, B_t, C_t, L, dt=dt, method=method)
-    cond = dense_condition(A_t, dt, method, L=L, B=B_t, C=C_t)
+    cond = ssm_kernel_condition(A_t, B_t, C_t, L, dt=dt, method=method)
     assume(math.isfinite(cond))  # K = 0 identically (C orthogonal to every Ab^k Bb)
     assert_kernel_close(
         K,
@@ -372,7 +376,7 @@ def test_batch_of_systems_equals_single_calls(device):
             "chunked": scan(Ab_i, Bb_i, C[i], u, mode="chunked"),
         }
         single["fft"] = kernels.causal_conv(u, single["ssm"])
-        cond = dense_condition(A[i], step, L=L, B=B[i], C=C[i])
+        cond = ssm_kernel_condition(A[i], B[i], C[i], L, dt=step)
         tol = error_bound("ssm-doubling", torch.float64, L=L, N=5, cond=cond)
         pairs = [
             (batch["discretize"][0][i], single["discretize"][0]),
@@ -395,7 +399,7 @@ def test_similarity_transform_gives_the_same_kernel():
     S_inv = torch.linalg.inv(S)
     K = ssm_kernel(S @ A @ S_inv, S @ B, C @ S_inv, L, dt=dt, method=method)
     kappa_S = torch.linalg.cond(S).item()
-    cond = dense_condition(A, dt, method, L=L, B=B, C=C) * kappa_S
+    cond = ssm_kernel_condition(A, B, C, L, dt=dt, method=method) * kappa_S
     assert_kernel_close(
         K,
         ssm_reference(name, torch.float64, L, dt, method),
@@ -415,7 +419,7 @@ def test_real_system_as_complex_gives_the_real_kernel():
         ssm_reference(name, torch.float64, L, dt, method),
         algorithm="ssm-doubling",
         N=16,
-        cond=dense_condition(A, dt, method, L=L, B=B, C=C),
+        cond=ssm_kernel_condition(A, B, C, L, dt=dt, method=method),
     )
 
 
@@ -434,7 +438,8 @@ def test_complex_system_by_its_real_embedding():
         ssm_reference("complex3", torch.complex128, L, dt, method),
         algorithm="ssm-doubling",
         N=6,
-        cond=2 * max(dense_condition(A2, dt, method, L=L, B=B2, C=row) for row in (C_re, C_im)),
+        cond=2
+        * max(ssm_kernel_condition(A2, B2, row, L, dt=dt, method=method) for row in (C_re, C_im)),
     )
 
 
@@ -557,8 +562,8 @@ def test_tensors_on_different_devices_are_refused():
 
 
 def test_condition_helpers():
-    A, _, _ = tensors("legs16", torch.float64)
-    assert discretization_condition(A, 1e-3) == pytest.approx(1.0, abs=1e-2)
+    A, B, _ = tensors("legs16", torch.float64)
+    assert discretize_condition(A, B, 1e-3) == pytest.approx(1.0, abs=1e-2)
     assert memory_condition(torch.zeros(2, 2), 10) == 1.0
     assert memory_condition(torch.eye(2), 10) == pytest.approx(10.0)
     assert memory_condition(torch.eye(2)) == math.inf
@@ -572,13 +577,15 @@ def test_condition_helpers():
     # The sensitivities: relative (scale-free), deterministic, growing with the memory.
     one = torch.ones(1, dtype=torch.float64)
     slow, fast = (torch.tensor([[a]], dtype=torch.float64) for a in (0.999, 0.5))
-    assert kernel_condition(slow, one, one, 512) > 50 * kernel_condition(fast, one, one, 512)
-    assert kernel_condition(fast, 3 * one, 5 * one, 64) == pytest.approx(
-        kernel_condition(fast, one, one, 64)
+    assert discrete_kernel_condition(slow, one, one, 512) > 50 * discrete_kernel_condition(
+        fast, one, one, 512
+    )
+    assert discrete_kernel_condition(fast, 3 * one, 5 * one, 64) == pytest.approx(
+        discrete_kernel_condition(fast, one, one, 64)
     )
     B, C = tensors("legs16", torch.float64)[1:]
-    tiny, unit = (dense_condition(A, dt, L=1024, B=B, C=C) for dt in (1e-3, 1.0))
-    assert tiny > 100 * unit and tiny == dense_condition(A, 1e-3, L=1024, B=B, C=C)
+    tiny, unit = (ssm_kernel_condition(A, B, C, 1024, dt=dt) for dt in (1e-3, 1.0))
+    assert tiny > 100 * unit and tiny == ssm_kernel_condition(A, B, C, 1024, dt=1e-3)
     u = torch.randn(64, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     Ab, Bb = discretize(A, B, 0.1)
     assert scan_condition(Ab, Bb, C, 2 * u) == pytest.approx(scan_condition(Ab, Bb, C, u))
@@ -614,7 +621,7 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
         ssm_reference(name, dtype, L, dt, method),
         algorithm="ssm-doubling",
         N=N,
-        cond=dense_condition(A, dt, method, L=L, B=B, C=C),
+        cond=ssm_kernel_condition(A, B, C, L, dt=dt, method=method),
     )
     Ab, Bb, C = discrete_system(name, dtype, dt, method)
     K = discrete_reference(name, dtype, L, dt, method)
@@ -623,7 +630,7 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
         K,
         algorithm="krylov-doubling",
         N=N,
-        cond=kernel_condition(Ab, Bb, C, L),
+        cond=discrete_kernel_condition(Ab, Bb, C, L),
     )
     u = torch.randn(L, generator=torch.Generator().manual_seed(L), dtype=torch.float64)
     u = u.to(dtype)
@@ -638,7 +645,7 @@ def test_sweep_every_dense_kernel_within_its_model(name, L, dt, method, dtype):
         kernels.causal_conv(u, K_t),
         causal_conv(numbers(u), numbers(K_t)),
         algorithm="fft-conv",
-        cond=conv_condition(u, K_t),
+        cond=causal_conv_condition(u, K_t),
     )
 
 
@@ -693,7 +700,7 @@ def test_kernel_condition_is_its_definition_by_finite_differences():
             _loop_taps(Ab * (1 + s * G), Bb * (1 + s * g), C * (1 + s * h), L) for s in (e, -e)
         )
         worst = max(worst, np.abs((plus - minus) / (2 * e)).max() / np.abs(K).max())
-    assert kernel_condition(_AB3, _BB3, _C3, L) == pytest.approx(worst, rel=1e-6)
+    assert discrete_kernel_condition(_AB3, _BB3, _C3, L) == pytest.approx(worst, rel=1e-6)
 
 
 def test_dense_condition_gbt_term_is_its_definition_by_finite_differences():
@@ -717,8 +724,8 @@ def test_dense_condition_gbt_term_is_its_definition_by_finite_differences():
         ]
         worst = max(worst, np.abs((taps[0] - taps[1]) / (2 * e)).max() / np.abs(K).max())
     Ab, Bb = np.linalg.solve(M, R), np.linalg.solve(M, dt * B)
-    rest = kernel_condition(torch.tensor(Ab), torch.tensor(Bb), _C3, L, seed=1)
-    total = dense_condition(torch.tensor(A), dt, "backward_euler", L=L, B=_BB3, C=_C3)
+    rest = discrete_kernel_condition(torch.tensor(Ab), torch.tensor(Bb), _C3, L, seed=1)
+    total = ssm_kernel_condition(torch.tensor(A), _BB3, _C3, L, dt=dt, method="backward_euler")
     assert total - rest == pytest.approx(worst, rel=1e-5)
 
 
@@ -727,14 +734,14 @@ def test_conv_and_discretization_conditions_are_their_definitions():
     K = np.array([0.5, 0.25, -1.0])
     y = np.convolve(u, K)[: u.size]  # the direct sum
     want = np.linalg.norm(u) * np.linalg.norm(K) / (math.sqrt(u.size) * np.abs(y).max())
-    assert conv_condition(torch.tensor(u), torch.tensor(K)) == pytest.approx(want, rel=1e-13)
+    assert causal_conv_condition(torch.tensor(u), torch.tensor(K)) == pytest.approx(want, rel=1e-13)
     # diagonal (normal) A: 2-norms are the largest moduli
     lam = np.array([-1.0, -100.0])
     A = torch.tensor(np.diag(lam))
     gbt = np.abs(1 + 0.75 * lam).max() / np.abs(1 - 0.25 * lam).min()  # alpha = 1/4, dt = 1
-    assert discretization_condition(A, 1.0, ("gbt", 0.25)) == pytest.approx(gbt, rel=1e-13)
+    assert discretize_condition(A, [1.0, 1.0], 1.0, ("gbt", 0.25)) == pytest.approx(gbt, rel=1e-13)
     zoh = (1 + 100.0) / math.exp(-1.0)  # (1 + ||dt A||) / min(1, ||e^{dt A}||)
-    assert discretization_condition(A, 1.0, "zoh") == pytest.approx(zoh, rel=1e-12)
+    assert discretize_condition(A, [1.0, 1.0], 1.0, "zoh") == pytest.approx(zoh, rel=1e-12)
 
 
 def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
@@ -752,12 +759,12 @@ def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
 
     def conditions() -> list[float]:
         return [
-            kernel_condition(_AB3, _BB3, _C3, 50),
-            dense_condition(A, 0.1, "zoh", L=50, B=_BB3, C=_C3),
-            dense_condition(A, 0.1, "bilinear", L=50, B=_BB3, C=_C3),
-            discretization_condition(A, 0.1, "zoh"),
+            discrete_kernel_condition(_AB3, _BB3, _C3, 50),
+            ssm_kernel_condition(A, _BB3, _C3, 50, dt=0.1, method="zoh"),
+            ssm_kernel_condition(A, _BB3, _C3, 50, dt=0.1, method="bilinear"),
+            discretize_condition(A, _BB3, 0.1, "zoh"),
             scan_condition(_AB3, _BB3, _C3, u),
-            conv_condition(u, _C3),
+            causal_conv_condition(u, _C3),
         ]
 
     before = conditions()
@@ -777,7 +784,11 @@ def test_conditions_do_not_move_when_the_kernels_are_broken(monkeypatch):
     oracle = discrete_kernel(numbers(_AB3), numbers(_BB3), numbers(_C3), 50)
     with pytest.raises(AssertionError):
         assert_kernel_close(
-            K, oracle, algorithm="krylov-doubling", N=3, cond=kernel_condition(_AB3, _BB3, _C3, 50)
+            K,
+            oracle,
+            algorithm="krylov-doubling",
+            N=3,
+            cond=discrete_kernel_condition(_AB3, _BB3, _C3, 50),
         )
 
 
@@ -786,13 +797,13 @@ def test_condition_helpers_never_return_nan():
     NaN or a small number: forward Euler at dt = 1 on LegS16 is unstable and its taps
     overflow float64 by L = 4096 (the former torch helpers returned 0.0 here)."""
     A, B, C = tensors("legs16", torch.float64)
-    assert dense_condition(A, 100.0, "forward_euler", L=4096, B=B, C=C) == math.inf
+    assert ssm_kernel_condition(A, B, C, 4096, dt=100.0, method="forward_euler") == math.inf
     zero = torch.zeros(3, dtype=torch.float64)
-    assert kernel_condition(_AB3, _BB3, zero, 8) == math.inf
+    assert discrete_kernel_condition(_AB3, _BB3, zero, 8) == math.inf
     assert scan_condition(_AB3, _BB3, _C3, torch.zeros(8, dtype=torch.float64)) == math.inf
-    assert conv_condition(zero, _C3) == math.inf
+    assert causal_conv_condition(zero, _C3) == math.inf
     with pytest.raises(InvalidArgumentError, match="NaN or infinity"):
-        kernel_condition(_AB3, _BB3 * math.nan, _C3, 8)
+        discrete_kernel_condition(_AB3, _BB3 * math.nan, _C3, 8)
     for name in ("ssm-doubling", "krylov-doubling", "scan-sequential", "fft-conv", "discretize"):
         growth = registered_models()[name].growth
         assert math.isnan(growth(16, 4, math.nan)) and math.isnan(growth(16, 4, -1.0))

@@ -2,7 +2,8 @@
 
 Each kernel is compared with its certified mpmath oracle through ``assert_kernel_close``
 under the registered error models (``vandermonde``, ``vandermonde-f64phase``,
-``dplr-woodbury``) with the conditioning computed by ``vandermonde_cond`` / ``dplr_cond``.
+``dplr-woodbury``) with the conditioning computed by ``diag_kernel_condition`` /
+``dplr_kernel_condition``.
 The oracle always receives the exact values held by the tensors (float32 values for the
 float32 kernels), and the step dt as the same Python float the kernel gets. Properties
 come from independent routes: the full complex system for conjugate pairs, the DPLR kernel
@@ -32,10 +33,11 @@ from hippo_verify.symbolic import s4d_init
 from hippo_verify.testing import (
     assert_kernel_close,
     compare_kernel,
+    diag_kernel_condition,
+    dplr_kernel_condition,
     error_bound,
     registered_models,
 )
-from hippo_verify.testing._bounds.diag import dplr_cond, vandermonde_cond
 from hippo_verify.testing.strategies import diagonal_systems, dplr_systems, to_tensor
 
 COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex64}
@@ -131,7 +133,7 @@ def test_diag_kernel_matches_oracle(case, dtype, device):
     K = diag_kernel(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
     assert K.shape == (L,) and K.device.type == device
     assert K.dtype == (dtype if conj_pairs else COMPLEX[dtype])
-    cond = vandermonde_cond(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
+    cond = diag_kernel_condition(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
     reference = diag_reference(kind, N, dtype, dt, L, method, conj_pairs)
     assert_kernel_close(K, reference, algorithm="vandermonde", N=N // 2, cond=cond)
 
@@ -143,7 +145,7 @@ def test_h3_diag_kernel_matches_oracle(dtype, device):
     K = h3_diag_kernel(lam, B, C, 128, dt=0.05)
     reference = h3_diag_oracle(values(lam), values(B), values(C), 128, dt=0.05)
     assert reference.family == "h3_diag_kernel"
-    cond = vandermonde_cond(lam, B, C, 128, dt=0.05)
+    cond = diag_kernel_condition(lam, B, C, 128, dt=0.05)
     assert_kernel_close(K, reference, algorithm="vandermonde", N=8, cond=cond)
     assert torch.equal(K, diag_kernel(lam, B, C, 128, dt=0.05, method="zoh", conj_pairs=True))
 
@@ -158,8 +160,8 @@ def test_float64_phase_removes_the_growth_in_L(device):
     plain = diag_kernel(lam, B, C, L, dt=dt)
     better = diag_kernel(lam, B, C, L, dt=dt, float64_phase=True)
     assert better.dtype == torch.float32
-    cond = vandermonde_cond(lam, B, C, L, dt=dt)
-    cond64 = vandermonde_cond(lam, B, C, L, dt=dt, float64_phase=True)
+    cond = diag_kernel_condition(lam, B, C, L, dt=dt)
+    cond64 = diag_kernel_condition(lam, B, C, L, dt=dt, float64_phase=True)
     loose = assert_kernel_close(plain, reference, algorithm="vandermonde", N=32, cond=cond)
     tight = assert_kernel_close(
         better, reference, algorithm="vandermonde-f64phase", N=32, cond=cond64
@@ -195,7 +197,7 @@ def test_dplr_kernel_matches_oracle(case, dtype, device):
     system = on(device, *dplr_system(kind, N, dtype))
     K = dplr_kernel(*system, L, dt=dt)
     assert K.shape == (L,) and K.dtype == COMPLEX[dtype] and K.device.type == device
-    cond = dplr_cond(*system, L, dt=dt)
+    cond = dplr_kernel_condition(*system, L, dt=dt)
     assert_kernel_close(
         K, dplr_reference(kind, N, dtype, dt, L), algorithm="dplr-woodbury", N=N, cond=cond
     )
@@ -229,7 +231,7 @@ def test_conj_pairs_equal_the_full_complex_system(dtype, method):
         method=method,
         conj_pairs=False,
     )
-    cond = vandermonde_cond(lam, B, C, L, dt=dt, method=method)
+    cond = diag_kernel_condition(lam, B, C, L, dt=dt, method=method)
     bound = 2 * error_bound("vandermonde", dtype, L=L, N=16, cond=cond)
     _close(full.real, half, bound)
     assert full.imag.abs().max() <= bound * half.abs().max()
@@ -246,8 +248,10 @@ def test_diag_kernel_is_dplr_kernel_without_low_rank(dtype):
         "vandermonde",
         dtype,
         L=L,
-        cond=vandermonde_cond(lam, B, C, L, dt=dt, method="bilinear", conj_pairs=False),
-    ) + error_bound("dplr-woodbury", dtype, L=L, cond=dplr_cond(lam, zero, zero, B, C, L, dt=dt))
+        cond=diag_kernel_condition(lam, B, C, L, dt=dt, method="bilinear", conj_pairs=False),
+    ) + error_bound(
+        "dplr-woodbury", dtype, L=L, cond=dplr_kernel_condition(lam, zero, zero, B, C, L, dt=dt)
+    )
     _close(woodbury, diagonal, bound)
 
 
@@ -270,7 +274,9 @@ def test_dplr_kernel_equals_dense_power_loop(kind):
     system = dplr_system(kind, 6, torch.float64)
     for L, dt in [(40, 0.1), (17, 0.01)]:
         K = dplr_kernel(*system, L, dt=dt)
-        bound = error_bound("dplr-woodbury", torch.float64, L=L, cond=dplr_cond(*system, L, dt=dt))
+        bound = error_bound(
+            "dplr-woodbury", torch.float64, L=L, cond=dplr_kernel_condition(*system, L, dt=dt)
+        )
         _close(K, dense_kernel(*system, L, dt), 2 * bound)
 
 
@@ -286,7 +292,9 @@ def test_dplr_kernel_from_ct_is_dplr_kernel_with_ct(dtype):
     cast = [x.to(COMPLEX[dtype]) for x in (Lambda, P, Q, B, C, Ct)]
     from_ct = dplr_kernel_from_ct(*cast[:4], cast[5], L, dt=dt)
     direct = dplr_kernel(*cast[:5], L, dt=dt)
-    bound = error_bound("dplr-woodbury", dtype, L=L, cond=dplr_cond(*cast[:5], L, dt=dt))
+    bound = error_bound(
+        "dplr-woodbury", dtype, L=L, cond=dplr_kernel_condition(*cast[:5], L, dt=dt)
+    )
     _close(from_ct, direct, 2 * bound)
 
 
@@ -303,7 +311,7 @@ def test_diag_batch_equals_individual_calls():
     assert K.shape == (3, 200)
     for i in range(3):
         single = diag_kernel(lam[i], B, C[i], 200, dt=dt[i])
-        cond = vandermonde_cond(lam[i], B, C[i], 200, dt=dt[i])
+        cond = diag_kernel_condition(lam[i], B, C[i], 200, dt=dt[i])
         _close(K[i], single, 2 * error_bound("vandermonde", torch.float32, L=200, cond=cond))
     two_batch = diag_kernel(lam[None], B, C, 200, dt=dt[:, None].expand(3, 2).T)
     assert two_batch.shape == (2, 3, 200)
@@ -319,7 +327,10 @@ def test_dplr_batch_equals_individual_calls():
     for i, system in enumerate((one, two)):
         single = dplr_kernel(*system, 31, dt=float(dt[i]))
         bound = error_bound(
-            "dplr-woodbury", torch.float64, L=31, cond=dplr_cond(*system, 31, dt=float(dt[i]))
+            "dplr-woodbury",
+            torch.float64,
+            L=31,
+            cond=dplr_kernel_condition(*system, 31, dt=float(dt[i])),
         )
         _close(K[i], single, 2 * bound)
 
@@ -337,7 +348,7 @@ def test_drawn_diagonal_systems_match_oracle(system, L, dt, method, conj_pairs, 
     lam, B, C = (to_tensor(v, COMPLEX[dtype]) for v in system)
     K = diag_kernel(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
     reference = diag_oracle(*system, L, dt=dt, method=method, conj_pairs=conj_pairs)
-    cond = vandermonde_cond(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
+    cond = diag_kernel_condition(lam, B, C, L, dt=dt, method=method, conj_pairs=conj_pairs)
     if _zero_kernel(cond, reference):
         assert not K.any()  # C_n B_n = 0 for every mode: exact zeros, no relative error
         return
@@ -361,7 +372,7 @@ def test_drawn_dplr_systems_match_oracle(system, L, dt):
     tensors = [to_tensor(v, torch.complex128) for v in system]
     K = dplr_kernel(*tensors, L, dt=dt)
     reference = dplr_oracle(*system, L, dt=dt)
-    cond = dplr_cond(*tensors, L, dt=dt)
+    cond = dplr_kernel_condition(*tensors, L, dt=dt)
     if _zero_kernel(cond, reference):
         assert not K.any()
         return
@@ -388,7 +399,7 @@ def test_vandermonde_cond_is_the_phase_step_without_decay_or_cancellation():
     lam = torch.tensor([3j], dtype=torch.complex128)
     one = torch.ones(1, dtype=torch.complex128)
     L, dt = 100, 0.01
-    cond = vandermonde_cond(lam, one, one, L, dt=dt, conj_pairs=False)
+    cond = diag_kernel_condition(lam, one, one, L, dt=dt, conj_pairs=False)
     assert math.isclose(cond, (L - 1) / L * 0.03, rel_tol=1e-12)
 
 
@@ -529,7 +540,7 @@ def test_sweep_s4d_vandermonde(kind, N, dt, L, dtype):
     reference = diag_reference(kind, N, dtype, dt, L, "zoh", True)
     for float64_phase in [False, True] if dtype == torch.float32 else [False]:
         K = diag_kernel(lam, B, C, L, dt=dt, float64_phase=float64_phase)
-        cond = vandermonde_cond(lam, B, C, L, dt=dt, float64_phase=float64_phase)
+        cond = diag_kernel_condition(lam, B, C, L, dt=dt, float64_phase=float64_phase)
         algorithm = "vandermonde-f64phase" if float64_phase else "vandermonde"
         assert_kernel_close(K, reference, algorithm=algorithm, N=N // 2, cond=cond)
 
@@ -543,7 +554,7 @@ def test_sweep_s4d_vandermonde_gbt(kind, dt, method, dtype):
     lam, B, C = s4d_system(kind, 64, dtype)
     reference = diag_reference(kind, 64, dtype, dt, 4096, method, True)
     K = diag_kernel(lam, B, C, 4096, dt=dt, method=method)
-    cond = vandermonde_cond(lam, B, C, 4096, dt=dt, method=method)
+    cond = diag_kernel_condition(lam, B, C, 4096, dt=dt, method=method)
     assert_kernel_close(K, reference, algorithm="vandermonde", N=32, cond=cond)
 
 
@@ -561,7 +572,7 @@ def test_sweep_dplr(kind, N, dt, L, dtype):
         dplr_reference(kind, N, dtype, dt, L),
         algorithm="dplr-woodbury",
         N=N,
-        cond=dplr_cond(*system, L, dt=dt),
+        cond=dplr_kernel_condition(*system, L, dt=dt),
     )
     assert comparison.max_relative <= comparison.bound, comparison.report(f"{kind} N={N}")
 

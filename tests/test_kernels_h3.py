@@ -18,12 +18,15 @@ import torch
 from helpers import DEVICES
 
 from hippo_verify import InvalidArgumentError, InvalidTypeError
-from hippo_verify.kernels.diag import h3_diag_kernel as torch_h3_diag_kernel
 from hippo_verify.kernels.h3 import h3_ssm, shift_kernel
 from hippo_verify.oracles import OracleResult, causal_conv, h3_diag_kernel
 from hippo_verify.oracles import shift_kernel as shift_oracle
-from hippo_verify.testing import assert_kernel_close, error_bound, registered_models
-from hippo_verify.testing._bounds.rtf import h3_condition
+from hippo_verify.testing import (
+    assert_kernel_close,
+    error_bound,
+    h3_ssm_condition,
+    registered_models,
+)
 
 DTYPES = [torch.float64, torch.float32]
 COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex64}
@@ -69,7 +72,7 @@ def _exact_product(x, f: float):
 def _oracle(
     L: int, d: int, N: int, dt: float, seed: int = 0, slow: bool = False
 ) -> tuple[OracleResult, float]:
-    """(oracle of y, h3_condition) for _case(...)."""
+    """(oracle of y, h3_ssm_condition) for _case(...)."""
     c = _case(L, d, N, dt, seed, slow)
     shift = shift_oracle(c["shift_C"].tolist(), L)
     s = causal_conv(c["k"].tolist(), shift.values)
@@ -87,9 +90,7 @@ def _oracle(
         prec=w.prec,
         method="shift_kernel/causal_conv/h3_diag_kernel/causal_conv",
     )
-    cond = h3_condition(
-        c["q"], c["k"], c["v"], [float(x) for x in shift.values], [float(x) for x in diag.values]
-    )
+    cond = h3_ssm_condition(c["q"], c["k"], c["v"], c["shift_C"], c["lam"], c["B"], c["C"], dt=dt)
     return result, cond
 
 
@@ -172,15 +173,12 @@ def test_conv_equals_recurrence_batched(dtype, device):
     y_conv = h3_ssm(**args, mode="conv")
     y_rec = h3_ssm(**args, mode="recurrence")
     assert y_conv.shape == y_rec.shape == (2, 3, L)
-    diag = torch_h3_diag_kernel(args64["lam"], args64["B"], args64["C"], L, dt=args64["dt"])
     for i in range(2):
         for h in range(3):
-            cond = h3_condition(
-                args64["q"][i, h],
-                args64["k"][i, h],
-                args64["v"][i, h],
-                args64["shift_C"][h],
-                diag[h],
+            cond = h3_ssm_condition(
+                *(args64[name][i, h] for name in ("q", "k", "v")),
+                *(args64[name][h] for name in ("shift_C", "lam", "B", "C")),
+                dt=args64["dt"][h],
             )
             tol = sum(error_bound(f"h3-{m}", dtype, L=L, N=N, cond=cond) for m in MODES)
             scale = float(y_conv[i, h].abs().max())

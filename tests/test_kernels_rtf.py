@@ -39,17 +39,21 @@ from hippo_verify.symbolic import realize, untruncate
 from hippo_verify.testing import (
     assert_kernel_close,
     compare_kernel,
+    componentwise_conv_condition,
     error_bound,
     registered_models,
+    rtf_impulse_response_condition,
+    rtf_kernel_condition,
+    rtf_recurrence_condition,
     unit_roundoff,
 )
-from hippo_verify.testing._bounds.rtf import (
-    _aliased_cbar,
-    componentwise_conv_condition,
-    rtf_condition,
-    rtf_impulse_condition,
-    rtf_recurrence_condition,
-)
+from hippo_verify.testing._bounds.rtf import _aliased_cbar
+
+
+def _fft_cond(a, L: int) -> float:
+    """rtf_kernel_condition of a (b does not enter it)."""
+    return rtf_kernel_condition(a, [0.0] * len(a), L)
+
 
 DTYPES = [torch.float64, torch.float32]
 CANONICAL = [(4, 256), (4, 4096), (64, 256), (64, 4096)]
@@ -87,12 +91,12 @@ def _conv_oracle(u: tuple, a: tuple, b: tuple, L: int):
 
 @functools.cache
 def _rec_cond(a: tuple, b: tuple, u: tuple, L: int) -> float:
-    return rtf_recurrence_condition(a, b, u, L)
+    return rtf_recurrence_condition(a, b, u, L=L)
 
 
 @functools.cache
 def _imp_cond(a: tuple, L: int) -> float:
-    return rtf_impulse_condition(a, L)
+    return rtf_impulse_response_condition(a, [0.0] * len(a), L)
 
 
 def _t(values, dtype, device) -> torch.Tensor:
@@ -137,7 +141,7 @@ def test_fft_kernel_matches_aliased_oracle(d, L, dtype, device):
         warnings.simplefilter("error")  # stable by sum|a_i| = 0.9: no stability warning
         K = rtf_kernel(_t(a, dtype, device), _t(b, dtype, device), L)
     assert K.shape == (L,) and K.dtype == dtype and K.device.type == device
-    assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L))
+    assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=_fft_cond(a, L))
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -199,7 +203,7 @@ def test_issue_example_is_returned_by_default(L, dtype):
         warnings.simplefilter("error")
         K = rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), L)
     assert K.shape == (L,)
-    assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L))
+    assert_kernel_close(K, _oracle(a, b, L, True), algorithm="rtf-fft", cond=_fft_cond(a, L))
     with pytest.raises(InvalidArgumentError, match="tail"):  # the impulse reading refuses
         rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), L, max_tail=default_max_tail(dtype))
 
@@ -220,14 +224,14 @@ def test_paper_regime_matches_aliased_oracle(dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         K = rtf_kernel(_t(a, dtype, "cpu"), _t(b, dtype, "cpu"), 1024)
-    cond = rtf_condition(a, 1024)
+    cond = _fft_cond(a, 1024)
     assert_kernel_close(K, _oracle(a, b, 1024, True), algorithm="rtf-fft", cond=cond)
 
 
 def _periodized_response(a: np.ndarray, b: np.ndarray, L: int) -> tuple[np.ndarray, float]:
     """(K, err): K_k = sum_m h_{k + mL} with h from scipy's IIR filter in long double (time
     domain, no FFT) over 4 periods, and a bound on K's relative error: the filter's
-    rounding, (d + 5) u (1 + s) sum|g| max|h| (as rtf_impulse_condition, u of long
+    rounding, (d + 5) u (1 + s) sum|g| max|h| (as rtf_impulse_response_condition, u of long
     double), plus the periods left out, at most s/(1 - s) times the last d taps
     (|h_k| <= s max of the d taps before it, s = sum|a_i| < 1)."""
     from scipy.signal import lfilter
@@ -262,7 +266,7 @@ def test_paper_regime_matches_periodized_response(d, L, dtype):
         K = rtf_kernel(torch.tensor(a, dtype=dtype), torch.tensor(b, dtype=dtype), L)
     reference, reference_error = _periodized_response(a, b, L)
     error = float(np.abs(K.double().numpy() - reference).max() / np.abs(reference).max())
-    bound = error_bound("rtf-fft", dtype, L=L, cond=rtf_condition(a, L))
+    bound = error_bound("rtf-fft", dtype, L=L, cond=_fft_cond(a, L))
     assert reference_error <= bound / 2  # sharp enough to fail a kernel outside the bound
     assert error <= bound + reference_error, (error, bound, reference_error)
 
@@ -290,7 +294,7 @@ def test_recurrence_equals_fft_convolution_batched(dtype, device):
         tol = error_bound(
             "rtf-recurrence", dtype, L=L, N=4, cond=_rec_cond(ai, bi, ui, L)
         ) + error_bound(
-            "rtf-fft", dtype, L=L, cond=rtf_condition(ai, L)
+            "rtf-fft", dtype, L=L, cond=_fft_cond(ai, L)
         ) * componentwise_conv_condition(K, ui)
         assert float((y_rec[i] - y_fft[i]).abs().max()) <= tol * scale
 
@@ -325,14 +329,14 @@ def test_common_factor_gives_the_same_kernel(L, dtype):
         rtf_kernel(a2t, b2t, L),
         _oracle(a, b, L, True),
         algorithm="rtf-fft",
-        cond=rtf_condition(a2, L),
+        cond=_fft_cond(a2, L),
     )
     assert_kernel_close(
         rtf_impulse_response(a2t, b2t, L),
         _oracle(a, b, L, False),
         algorithm="rtf-impulse",
         N=5,
-        cond=rtf_impulse_condition(a2, L),
+        cond=rtf_impulse_response_condition(a2, [0.0] * len(a2), L),
     )
 
 
@@ -360,7 +364,7 @@ def test_similarity_transformed_realization_gives_the_aliased_kernel():
         _oracle(a, b, L, True),
         algorithm="rtf-recurrence",
         N=4,
-        cond=rtf_condition(a, L) * kappa**2,
+        cond=_fft_cond(a, L) * kappa**2,
     )
 
 
@@ -399,7 +403,7 @@ def test_cbar_equals_a_times_aliased_kernel_mod_z_d(d, L):
     # rtf_recurrence_condition) both against it
     for C in (rtf_realization(_f64(a), _f64(b), L).C, _f64(_aliased_cbar(np.array(a), b, L))):
         err = float((C - _f64(expected)).abs().max()) / scale
-        assert err <= 64 * d * 2.0**-53 * rtf_condition(a, L)
+        assert err <= 64 * d * 2.0**-53 * _fft_cond(a, L)
 
 
 def test_step_by_hand_equals_recurrence():
@@ -418,7 +422,7 @@ def test_diagnostics_of_a_stable_system():
     diag = rtf_diagnostics(_f64(a), 256, b=_f64(b))
     assert bool(diag.stable) and bool(diag.stable_by_sum)
     assert float(diag.sum_abs_a) == pytest.approx(0.9, rel=1e-6)
-    assert float(diag.condition) == pytest.approx(rtf_condition(a, 256))
+    assert float(diag.condition) == pytest.approx(_fft_cond(a, 256))
     s = float(diag.sum_abs_a)  # 1 - s <= |a_hat_j| <= 1 + s
     assert 1 - s - 1e-12 <= float(diag.min_abs_a_hat) <= float(diag.max_abs_a_hat) <= 1 + s + 1e-12
     assert 0 <= float(diag.spectral_radius) < 1
@@ -439,7 +443,7 @@ def test_tail_bounds_the_aliasing_term(d, L):
     assert drift <= s * tail * (1 + 1e-9) + 1e-15
     assert drift >= 0.01 * tail  # the estimate is not vacuous here
     measured = float(rtf_diagnostics(_f64(a), L, b=_f64(b)).tail)
-    assert abs(measured - tail) <= 1e-14 * rtf_condition(a, L) + 1e-3 * tail
+    assert abs(measured - tail) <= 1e-14 * _fft_cond(a, L) + 1e-3 * tail
 
 
 # ---------------------------------------------------------------------------------------
@@ -483,16 +487,16 @@ def test_impulse_reading_refuses_drifted_kernels(r, m, dtype):
         (AssertionError, InvalidArgumentError), match="outside the bound|cannot fail"
     ):
         assert_kernel_close(
-            K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft", cond=rtf_condition(a, L)
+            K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft", cond=_fft_cond(a, L)
         )
     # ... while the FFT did compute the aliased kernel to its error model (float64): the
     # failure is the drift, not rounding
     if dtype == torch.float64:
         assert_kernel_close(
-            K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L)
+            K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=_fft_cond(a, L)
         )
     # the default (aliased reading) refuses only where the result itself is inaccurate
-    estimated = unit_roundoff(dtype) * math.log2(L) * rtf_condition(a, L)
+    estimated = unit_roundoff(dtype) * math.log2(L) * _fft_cond(a, L)
     if r == 1.0 or estimated > math.sqrt(unit_roundoff(dtype)):
         with pytest.raises(InvalidArgumentError, match="condition|NaN"):
             rtf_kernel(at, bt, L)
@@ -517,9 +521,7 @@ def test_unstable_a_warns_with_the_spectral_radius_and_stays_exact():
         K = rtf_kernel(_f64(a), _f64(NEAR_B), L)
     rho = max(abs(np.roots([1.0, *a])))  # independent: numpy's companion eigenvalues
     assert _rho_in(str(caught[0].message)) == pytest.approx(rho, rel=1e-9)
-    assert_kernel_close(
-        K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=rtf_condition(a, L)
-    )
+    assert_kernel_close(K, _oracle(a, NEAR_B, L, True), algorithm="rtf-fft", cond=_fft_cond(a, L))
 
 
 def test_pole_on_the_circle_with_sum_abs_a_exactly_one_warns():
@@ -615,9 +617,7 @@ def test_near_circle_pole_without_drift_is_accepted_where_accurate(dtype):
             rtf_kernel(at, bt, L)
         return
     K = rtf_kernel(at, bt, L)
-    assert_kernel_close(
-        K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft", cond=rtf_condition(a, L)
-    )
+    assert_kernel_close(K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft", cond=_fft_cond(a, L))
     with pytest.raises(AssertionError):  # a gate that ignored cond would call it broken
         assert_kernel_close(K, _oracle(a, NEAR_B, L, False), algorithm="rtf-fft")
 
@@ -749,16 +749,16 @@ def test_sweep_within_error_models():
     for name, a, b, u, L in _sweep_cases():
         d = len(a)
         checks = {
-            "rtf-fft": (rtf_kernel, _oracle(a, b, L, True), rtf_condition(a, L)),
+            "rtf-fft": (rtf_kernel, _oracle(a, b, L, True), _fft_cond(a, L)),
             "rtf-impulse": (
                 rtf_impulse_response,
                 _oracle(a, b, L, False),
-                rtf_impulse_condition(a, L),
+                rtf_impulse_response_condition(a, [0.0] * len(a), L),
             ),
             "rtf-recurrence": (
                 None,
                 _conv_oracle(u, a, b, L),
-                rtf_recurrence_condition(a, b, u, L),
+                rtf_recurrence_condition(a, b, u, L=L),
             ),
         }
         for dtype in DTYPES:
@@ -810,7 +810,7 @@ def test_models_fail_a_kernel_that_lost_digits(algorithm, dtype):
     L = 256
     at, bt, ut = (_t(v, dtype, "cpu") for v in (a, b, u))
     if algorithm == "rtf-fft":
-        got, oracle, cond = rtf_kernel(at, bt, L), _oracle(a, b, L, True), rtf_condition(a, L)
+        got, oracle, cond = rtf_kernel(at, bt, L), _oracle(a, b, L, True), _fft_cond(a, L)
     elif algorithm == "rtf-impulse":
         got, oracle = rtf_impulse_response(at, bt, L), _oracle(a, b, L, False)
         cond = _imp_cond(a, L)

@@ -6,24 +6,21 @@ kernels (correct, wrong, raising, missing) so that every outcome of a row is exe
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 import torch
 
 from hippo_verify import InvalidArgumentError
-from hippo_verify.oracles import shift_kernel
 from hippo_verify.report._precision import (
     PrecisionCase,
-    Prepared,
     build_precision_report,
     canonical_cases,
     precision_failures,
 )
-from hippo_verify.testing import ErrorModel, _error_model
+from hippo_verify.testing import ALGORITHMS, ErrorModel, _error_model
 
 ROW_KEYS = {
     "dtype",
@@ -116,35 +113,39 @@ L = 16
 C = [0.5, -0.25, 0.125, 1.0]
 
 
-def shift_case(kernels: tuple[str, ...], algorithms: tuple[str, ...] = ("shift",)) -> PrecisionCase:
-    def prepare() -> Prepared:
-        return Prepared(((C, False),), (L,), {}, shift_kernel(C, L))
+def shift_case(kernel, name: str = "shift") -> PrecisionCase:
+    """The shift algorithm's record with another kernel (and maybe another model name)."""
+    algorithm = dataclasses.replace(ALGORITHMS["shift"], name=name, kernel=kernel)
+    return PrecisionCase(
+        f"fake-_fake_for_tests:{kernel.__name__}",
+        f"shift d=4 L={L}",
+        algorithm,
+        lambda: {"C": C, "L": L},
+    )
 
-    return PrecisionCase(f"fake-{kernels[0]}", f"shift d=4 L={L}", kernels, algorithms, 4, prepare)
+
+def exact(C: torch.Tensor, L: int) -> torch.Tensor:
+    return torch.nn.functional.pad(C, (0, L - C.shape[-1]))
+
+
+def wrong(C: torch.Tensor, L: int) -> torch.Tensor:
+    K = exact(C, L)
+    K[2] += 1e-3
+    return K
+
+
+def boom(C: torch.Tensor, L: int) -> torch.Tensor:
+    raise ValueError("boom\nsecond line")
+
+
+def nan(C: torch.Tensor, L: int) -> torch.Tensor:
+    K = exact(C, L)
+    K[0] = float("nan")
+    return K
 
 
 @pytest.fixture
-def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("hippo_verify.kernels._fake_for_tests")
-
-    def exact(C: torch.Tensor, L: int) -> torch.Tensor:
-        return torch.nn.functional.pad(C, (0, L - C.shape[-1]))
-
-    def wrong(C: torch.Tensor, L: int) -> torch.Tensor:
-        K = exact(C, L)
-        K[2] += 1e-3
-        return K
-
-    def boom(C: torch.Tensor, L: int) -> torch.Tensor:
-        raise ValueError("boom\nsecond line")
-
-    def nan(C: torch.Tensor, L: int) -> torch.Tensor:
-        K = exact(C, L)
-        K[0] = float("nan")
-        return K
-
-    module.exact, module.wrong, module.boom, module.nan = exact, wrong, boom, nan
-    monkeypatch.setitem(sys.modules, module.__name__, module)
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
     # A model only for float64, so the float32 row has no bound of its own.
     monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
     _error_model.register(
@@ -152,40 +153,39 @@ def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_every_outcome_is_reported(fake_kernels, tmp_path: Path) -> None:
+def test_every_outcome_is_reported(fake_model, tmp_path: Path) -> None:
     cases = [
-        shift_case(("_fake_for_tests:exact",), ("no-such-model",)),
-        shift_case(("_fake_for_tests:wrong",)),
-        shift_case(("_fake_for_tests:boom",)),
-        shift_case(("_no_such_module:kernel", "_fake_for_tests:nothing")),
-        shift_case(("_fake_for_tests:exact",), ("fake-f64-only",)),
-        shift_case(("_fake_for_tests:nan",)),
+        shift_case(exact, "no-such-model"),
+        shift_case(wrong),
+        shift_case(boom),
+        shift_case(exact, "fake-f64-only"),
+        shift_case(nan),
     ]
     build_precision_report(tmp_path, configs=cases, progress=lambda line: None)
     data = json.loads((tmp_path / "precision.json").read_text(encoding="utf-8"), parse_constant=_no)
-    exact, wrong, boom, missing, f64_only, nan = data["cases"]
-    assert [r["status"] for r in exact["rows"]] == ["pass", "pass"]
-    assert exact["rows"][0]["error_model"] == "default (16 u log2 L)"
-    assert exact["rows"][0]["digits"] is None and exact["rows"][0]["max_relative_error"] == 0
-    assert [r["status"] for r in wrong["rows"]] == ["FAIL", "FAIL"]
-    assert wrong["rows"][0]["bad_taps"] == 1 and wrong["rows"][0]["error_model"] == "shift"
-    assert wrong["rows"][0]["max_relative_error"] == pytest.approx(1e-3, rel=1e-6)
-    assert boom["rows"][0] == {"dtype": "float64", "status": "error", "error": "ValueError: boom"}
-    assert missing["available"] is False
-    assert missing["reason"] == (
-        "no module hippo_verify.kernels._no_such_module; "
-        "no function nothing in hippo_verify.kernels._fake_for_tests"
-    )
+    exact_row, wrong_row, boom_row, f64_only, nan_row = data["cases"]
+    assert [r["status"] for r in exact_row["rows"]] == ["pass", "pass"]
+    assert exact_row["rows"][0]["error_model"] == "default (16 u log2 L)"
+    assert exact_row["rows"][0]["digits"] is None
+    assert exact_row["rows"][0]["max_relative_error"] == 0
+    assert [r["status"] for r in wrong_row["rows"]] == ["FAIL", "FAIL"]
+    assert wrong_row["rows"][0]["bad_taps"] == 1
+    assert wrong_row["rows"][0]["error_model"] == "shift"
+    assert wrong_row["rows"][0]["max_relative_error"] == pytest.approx(1e-3, rel=1e-6)
+    assert boom_row["rows"][0] == {
+        "dtype": "float64",
+        "status": "error",
+        "error": "ValueError: boom",
+    }
     assert f64_only["rows"][0]["error_model"] == "fake-f64-only"
     assert f64_only["rows"][1]["error_model"] == (
         "fake-f64-only (no model for float32; default bound)"
     )
-    assert [r["status"] for r in nan["rows"]] == ["FAIL", "FAIL"]
-    assert nan["rows"][0]["nonfinite_taps"] == 1 and nan["rows"][0]["digits"] is None
+    assert [r["status"] for r in nan_row["rows"]] == ["FAIL", "FAIL"]
+    assert nan_row["rows"][0]["nonfinite_taps"] == 1 and nan_row["rows"][0]["digits"] is None
     text = (tmp_path / "precision.md").read_text(encoding="utf-8")
     assert "| 1 taps NaN/inf |" in text
     assert "| error: ValueError: boom |" in text
-    assert "`_no_such_module.kernel` not available (no module" in text
     assert "| FAIL |" in text and "| exact |" in text
     assert precision_failures(tmp_path / "precision.json") == [
         "fake-_fake_for_tests:wrong float64: FAIL, error 1.0e-03 > bound 1.1e-16 (shift)",

@@ -19,6 +19,7 @@ from hippo_verify import InvalidArgumentError
 from hippo_verify._errors import InvalidTypeError
 from hippo_verify.oracles import OracleResult, diag_kernel
 from hippo_verify.testing import (
+    ALGORITHMS,
     ErrorModel,
     _error_model,
     assert_kernel_close,
@@ -283,7 +284,8 @@ def test_every_kernel_algorithm_has_a_model() -> None:
 @pytest.mark.parametrize("name", REGISTERED)
 def test_every_registered_model_is_sane(name: str) -> None:
     model = registered_models()[name]
-    assert model.algorithm == name
+    # a record may reuse its family's model under its own name (h3-diag: vandermonde)
+    assert model.algorithm == name or model is ALGORITHMS[name].model
     assert model.justification.strip(), f"{name}: empty justification"
     assert model.growth_text.strip(), f"{name}: empty growth_text"
     assert 0 < model.constant <= MAX_CONSTANT, f"{name}: constant {model.constant}"

@@ -140,7 +140,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         "return _ratio(float(bound.max()), float(np.abs(y).max()))",
         "return 100 * _ratio(float(bound.max()), float(np.abs(y).max()))",
         MODELS,
-        "h3_condition 100x too large",
+        "h3_ssm_condition 100x too large",
     ),
     # --- the gate ---------------------------------------------------------------------
     M(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cmath
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import mpmath
@@ -12,6 +13,7 @@ import torch
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_int
 from ..oracles import OracleResult
+from ._algorithms import algorithm_named
 from ._error_model import error_bound, require_condition, unit_roundoff
 
 __all__ = ["KernelComparison", "assert_kernel_close", "compare_kernel"]
@@ -104,6 +106,24 @@ class KernelComparison:
         return "\n".join(lines)
 
 
+def _state_and_condition(
+    algorithm: str | None, inputs: Mapping[str, Any] | None, N: Any, cond: Any
+) -> tuple[Any, Any]:
+    """(N, cond): as given (default 1, 1), or from the registry record of ``algorithm``
+    applied to the kernel's ``inputs``."""
+    if inputs is None:
+        return (1 if N is None else N), (1.0 if cond is None else cond)
+    if algorithm is None:
+        raise InvalidArgumentError("inputs: name the algorithm whose condition applies")
+    if N is not None or cond is not None:
+        raise InvalidArgumentError("give the kernel's inputs or N and cond, not both")
+    if not isinstance(inputs, Mapping):
+        raise InvalidTypeError(f"inputs: expected a mapping, got {type(inputs).__name__}")
+    record = algorithm_named(algorithm)
+    data = {name: value for name, value in inputs.items() if name not in record.options}
+    return record.state_size(data), record.condition_of(data)
+
+
 def _bound(dtype: torch.dtype, algorithm: str | None, L: int, N: int, cond: float) -> float:
     if algorithm is None:
         require_int("N", N, minimum=1)
@@ -118,10 +138,12 @@ def compare_kernel(
     *,
     dtype: torch.dtype | None = None,
     algorithm: str | None = None,
-    N: int = 1,
-    cond: float = 1.0,
+    N: int | None = None,
+    cond: float | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> KernelComparison:
     """Measure ``actual`` against ``oracle`` without asserting (see ``assert_kernel_close``)."""
+    N, cond = _state_and_condition(algorithm, inputs, N, cond)
     if not isinstance(oracle, OracleResult):
         raise InvalidTypeError(f"oracle: expected an OracleResult, got {type(oracle).__name__}")
     if not isinstance(actual, torch.Tensor):
@@ -159,8 +181,9 @@ def assert_kernel_close(
     *,
     dtype: torch.dtype | None = None,
     algorithm: str | None = None,
-    N: int = 1,
-    cond: float = 1.0,
+    N: int | None = None,
+    cond: float | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> KernelComparison:
     """Assert that a computed kernel is within the error model of its certified oracle.
 
@@ -175,6 +198,14 @@ def assert_kernel_close(
     Arguments:
         actual: one system's kernel, a tensor with as many entries as the oracle (any shape).
         oracle: the ``OracleResult`` of the same system and conventions.
+        dtype: the dtype whose error model applies (default ``actual.dtype``).
+        algorithm: a name in ``ALGORITHMS`` (or another registered model); None for the
+            default bound.
+        N, cond: the state size and conditioning number handed to the model (default 1).
+        inputs: instead of ``N`` and ``cond``: the kernel's arguments by parameter name
+            (e.g. ``dict(lam=..., B=..., C=..., L=..., dt=...)`` for ``"vandermonde"``);
+            the registry's conditioning function and state size of ``algorithm`` compute
+            them (float64, the judge's own code).
 
     Returns:
         The ``KernelComparison`` (errors, digits) when the check passes.
@@ -182,8 +213,12 @@ def assert_kernel_close(
     Raises:
         AssertionError: with the number of taps outside the bound, the worst taps (got vs
             wanted), the max relative error, and the digits obtained vs required.
+        InvalidArgumentError: ``inputs`` without ``algorithm`` or together with ``N`` or
+            ``cond``; an unknown algorithm; inputs its conditioning function refuses.
     """
-    comparison = compare_kernel(actual, oracle, dtype=dtype, algorithm=algorithm, N=N, cond=cond)
+    comparison = compare_kernel(
+        actual, oracle, dtype=dtype, algorithm=algorithm, N=N, cond=cond, inputs=inputs
+    )
     if not comparison.passed:
         label = f"{algorithm or 'kernel'} in {dtype or actual.dtype} vs {oracle.family} oracle"
         raise AssertionError(comparison.report(label))

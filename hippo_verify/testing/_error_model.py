@@ -9,7 +9,8 @@ float32/complex64, 2^-8 for bfloat16, 2^-11 for float16), g a growth factor in t
 of taps L, the state size N and a conditioning number ``cond`` the caller supplies (1 for
 well-conditioned systems), and c a constant. Each algorithm's ``ErrorModel`` states g, c
 and why (analysis or measurement on this project's canonical configurations); the models
-live in ``_bounds/*.py``, one module per kernel family.
+live in ``_bounds/<family>.py`` next to their conditioning functions, and each algorithm's
+record in ``ALGORITHMS`` (``_algorithms.py``) ties its model to its kernel and oracle.
 """
 
 from __future__ import annotations
@@ -100,11 +101,14 @@ class ErrorModel:
 _MODELS: dict[str, ErrorModel] = {}
 
 
-def register(model: ErrorModel) -> ErrorModel:
-    """Add a model to the registry (each algorithm once)."""
-    if model.algorithm in _MODELS:
-        raise InvalidArgumentError(f"error model {model.algorithm!r} registered twice")
-    _MODELS[model.algorithm] = model
+def register(model: ErrorModel, name: str | None = None) -> ErrorModel:
+    """Add a model to the lookup of ``error_bound`` under ``name`` (default: its own
+    ``algorithm``), each name once. The algorithm registry (``ALGORITHMS``) registers the
+    model of each of its records under the record's name."""
+    name = model.algorithm if name is None else name
+    if name in _MODELS:
+        raise InvalidArgumentError(f"error model {name!r} registered twice")
+    _MODELS[name] = model
     return model
 
 

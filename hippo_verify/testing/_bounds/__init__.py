@@ -1,12 +1,6 @@
-"""Error models of each kernel family, one module per family; importing registers them."""
+"""Error models and conditioning functions, one module per kernel family.
 
-from __future__ import annotations
-
-from importlib import import_module
-
-for _family in ("dense", "diag", "rtf"):
-    try:
-        import_module(f"{__name__}.{_family}")
-    except ModuleNotFoundError as error:  # a family not written yet
-        if error.name != f"{__name__}.{_family}":
-            raise
+``dense`` (discretize, SSM/discrete kernels, scans, causal convolution), ``diag`` (S4D
+Vandermonde, S4 DPLR), ``rtf`` and ``h3``; ``_real`` holds the float64 helpers the RTF and
+H3 conditioning numbers share. The models are registered by ``testing._algorithms``.
+"""

@@ -12,21 +12,21 @@ kernel cannot also move its bound. They return ``inf`` when the relative error i
 (a result that is identically zero) or the sensitivity overflows float64, never NaN:
 
 
-* ``kernel_condition(Ab, Bb, C, L)`` (model ``"krylov-doubling"``): entrywise relative
+* ``discrete_kernel_condition(Ab, Bb, C, L)`` (model ``"krylov-doubling"``): entrywise relative
   perturbations Ab (1 + e G), Bb (1 + e g), C (1 + e h); the derivative of every tap at
   once is the kernel of the 2N-state system [[Ab, G o Ab], [0, Ab]].
-* ``dense_condition(A, dt, method, L=..., B=..., C=...)`` (model ``"ssm-doubling"``:
-  discretize, then doubling): ``kernel_condition`` of the discrete system plus the
+* ``ssm_kernel_condition(A, B, C, L, dt=..., method=...)`` (model ``"ssm-doubling"``:
+  discretize, then doubling): ``discrete_kernel_condition`` of the discrete system plus the
   sensitivity to the discretization's rounding (gbt: entrywise perturbations of
   M = I - alpha dt A, R = I + (1 - alpha) dt A and dt B, through the solve; ZOH: a normwise
   relative perturbation of size sqrt(N + 1) of Z = [[dt A, dt B], [0, 0]], through the
   Frechet derivative of exp).
 * ``scan_condition(Ab, Bb, C, u)`` (models ``"scan-sequential"``, ``"scan-chunked"``): the
   same for y = causal conv(u, K), with u perturbed too.
-* ``conv_condition(u, K)`` (model ``"fft-conv"``): ||u||_2 ||K||_2 / (sqrt(L) max_k |y_k|),
+* ``causal_conv_condition(u, K)`` (model ``"fft-conv"``): ||u||_2 ||K||_2 / (sqrt(L) max_k |y_k|),
   the typical size of a convolution output over the largest actual one (<= 1 for random
   inputs, large when y cancels).
-* ``discretization_condition(A, dt, method)`` (model ``"discretize"``): kappa_d =
+* ``discretize_condition(A, B, dt, method)`` (model ``"discretize"``): kappa_d =
   ||(I - alpha dt A)^{-1}||_2 ||I + (1 - alpha) dt A||_2 for the gbt family; for ZOH
   (1 + ||dt A||_2) / min(1, ||e^{dt A}||_2) (scaling and squaring errs by ~u ||dt A||
   relative to 1, a large relative error of Ab when e^{dt A} has decayed far below 1).
@@ -62,17 +62,18 @@ import numpy as np
 import scipy.linalg
 import torch
 
-from ..._errors import InvalidArgumentError, InvalidTypeError
+from ..._errors import InvalidArgumentError
 from ..._validation import require_int
 from ...kernels._args import require_step
 from ...oracles.mp_oracles import discretization_alpha
-from .._error_model import ErrorModel, finite_or_inf, log2_ceil, register
+from .._error_model import ErrorModel, finite_or_inf, log2_ceil
+from ._float64 import array64
 
 __all__ = [
-    "conv_condition",
-    "dense_condition",
-    "discretization_condition",
-    "kernel_condition",
+    "causal_conv_condition",
+    "ssm_kernel_condition",
+    "discretize_condition",
+    "discrete_kernel_condition",
     "memory_condition",
     "scan_condition",
 ]
@@ -82,28 +83,9 @@ _DIRECTIONS = 4  # random directions per sensitivity estimate
 _MEMORY_CAP = 1 << 20  # steps summed at most when L is None
 
 
-def _array64(name: str, value: Any) -> np.ndarray:
-    """A finite float64 (complex128 if any entry is complex) array of a tensor, a NumPy
-    array, a sympy Matrix or nested lists of numbers."""
-    if isinstance(value, torch.Tensor):
-        t = value.detach().to("cpu")
-        array = (t.to(torch.complex128) if t.is_complex() else t.to(torch.float64)).numpy()
-    else:
-        try:
-            raw = value.tolist() if hasattr(value, "tolist") else value
-            array = np.array(raw, dtype=object).astype(np.complex128)
-        except (TypeError, ValueError):
-            name_of = type(value).__name__
-            raise InvalidTypeError(f"{name}: expected numbers, got {name_of}") from None
-        array = array if array.imag.any() else array.real.copy()
-    if not np.isfinite(array).all():
-        raise InvalidArgumentError(f"{name}: contains NaN or infinity")
-    return array
-
-
 def _matrix64(name: str, M: Any) -> np.ndarray:
     """One finite square matrix (N >= 1), float64 or complex128."""
-    M = _array64(name, M)
+    M = array64(name, M)
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
         raise InvalidArgumentError(f"{name}: expected one square matrix, got shape {M.shape}")
     return M
@@ -111,7 +93,7 @@ def _matrix64(name: str, M: Any) -> np.ndarray:
 
 def _vector64(name: str, v: Any, length: int | None = None) -> np.ndarray:
     """One finite vector (flattened), of ``length`` entries if given."""
-    v = _array64(name, v).reshape(-1)
+    v = array64(name, v).reshape(-1)
     if v.size == 0 or (length is not None and v.size != length):
         wanted = f"{length} entries (one per state)" if length is not None else "entries"
         raise InvalidArgumentError(f"{name}: expected {wanted}, got {v.size}")
@@ -135,10 +117,29 @@ def _alpha(method: Any) -> float | None:
     return None if alpha is None else float(alpha)
 
 
-def discretization_condition(A: Any, dt: Any, method: Any = "bilinear") -> float:
-    """kappa_d of the discretization of A with step dt (see the module docstring), >= 1;
-    inf for a singular I - alpha dt A, an overflowing or fully decayed e^{dt A}."""
+def discretize_condition(A: Any, B: Any, dt: Any, method: Any = "bilinear") -> float:
+    """cond of ``"discretize"``: kappa_d of the discretization of (A, B) with step dt.
+
+    gbt family (alpha from the oracle's table): kappa_d = ||(I - alpha dt A)^{-1}||_2
+    ||I + (1 - alpha) dt A||_2; ZOH: (1 + ||dt A||_2) / min(1, ||e^{dt A}||_2) (module
+    docstring). B only has to match A (kappa_d does not depend on it).
+
+    Arguments:
+        A: (N, N) real or complex matrix (tensor, array, sympy Matrix or nested lists).
+        B: N entries.
+        dt: the step, a real number > 0.
+        method: as ``kernels.discretize`` ("bilinear", "zoh", ..., or ("gbt", alpha)).
+
+    Returns:
+        kappa_d >= 1 as a float; inf for a singular I - alpha dt A, an overflowing or a
+        fully decayed e^{dt A}.
+
+    Raises:
+        InvalidTypeError, InvalidArgumentError: non-numeric, non-finite or mis-shaped A/B,
+            a bad step or method.
+    """
     A = _matrix64("A", A)
+    _vector64("B", B, A.shape[0])
     step = float(require_step(dt))
     alpha = _alpha(method)
     N = A.shape[0]
@@ -265,7 +266,7 @@ def _relative_change(change: np.ndarray, value: np.ndarray) -> float:
     return worst / peak
 
 
-def kernel_condition(
+def discrete_kernel_condition(
     Ab: Any, Bb: Any, C: Any, L: int, *, directions: int = _DIRECTIONS, seed: int = 0
 ) -> float:
     """cond of ``"krylov-doubling"``: sensitivity of K to entrywise relative perturbations.
@@ -331,18 +332,18 @@ def _zoh_directions(
     return E[:N, :N], E[:N, N], np.stack(dAb), np.stack(dBb)
 
 
-def dense_condition(
+def ssm_kernel_condition(
     A: Any,
-    dt: Any,
-    method: Any = "bilinear",
-    *,
-    L: int,
     B: Any,
     C: Any,
+    L: int,
+    *,
+    dt: Any,
+    method: Any = "bilinear",
     directions: int = _DIRECTIONS,
     seed: int = 0,
 ) -> float:
-    """cond of ``"ssm-doubling"``: kernel_condition(Ab, Bb, C, L) + the discretization's.
+    """cond of ``"ssm-doubling"``: discrete_kernel_condition(Ab, Bb, C, L) + the discretization's.
 
     The discretization term is the sensitivity of K to the perturbations the
     discretization's rounding amounts to: for the gbt family entrywise relative
@@ -372,10 +373,10 @@ def dense_condition(
     K = _taps(Ab, Bb, C, L)
     dK = _kernel_derivative(Ab, Bb, C, dAb, dBb, np.zeros((directions, *C.shape), C.dtype), L)
     worst = _relative_change(dK, K)
-    return worst + kernel_condition(Ab, Bb, C, L, directions=directions, seed=seed + 1)
+    return worst + discrete_kernel_condition(Ab, Bb, C, L, directions=directions, seed=seed + 1)
 
 
-def conv_condition(u: Any, K: Any) -> float:
+def causal_conv_condition(u: Any, K: Any) -> float:
     """||u||_2 ||K[:L]||_2 / (sqrt(L) max|y|) of y = causal conv(u, K), one sequence each
     (y by numpy.fft); inf if y = 0."""
     u = _vector64("u", u)
@@ -393,7 +394,7 @@ def scan_condition(
 ) -> float:
     """cond of the scans: sensitivity of y to entrywise relative perturbations.
 
-    As ``kernel_condition``, for y = causal conv(u, K) (L = len(u)) and perturbations of
+    As ``discrete_kernel_condition``, for y = causal conv(u, K) (L = len(u)) and perturbations of
     Ab, Bb, C and u: dy = conv(u, dK) + conv(u h, K), relative to max |y| (inf if y = 0).
     """
     Ab, Bb, C = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
@@ -444,132 +445,120 @@ _ROUNDING = (
     "cond (estimated along random directions, which is what rounding errors look like). "
 )
 
-register(
-    ErrorModel(
-        algorithm="discretize",
-        constant=8.0,
-        growth=_discretize_growth,
-        growth_text="N * cond, cond = discretization_condition(A, dt, method) (kappa_d)",
-        justification=(
-            "(a) gbt: one LU solve of (I - alpha dt A) X = [I + (1 - alpha) dt A | dt B]; "
-            "backward error O(N u), forward error of Ab, Bb relative to their size "
-            "O(N u kappa_d), kappa_d = ||M^-1|| ||R|| (about 1 for small steps, up to cond(A) "
-            "for large ones). ZOH: scaling and squaring of the augmented matrix (our own "
-            "degree-18 Taylor, kernels.discretize.expm; torch.linalg.matrix_exp has a wrong "
-            "degree-8 coefficient, pytorch#196592, which cost up to 4e5 u here); the "
-            "s ~ log2 ||dt A|| squarings err by ~u ||dt A|| relative to 1, hence "
-            "kappa_d = (1 + ||dt A||) / min(1, ||e^{dt A}||) relative to Ab's own size. "
-            "(b) Measured per part (Ab, Bb), each relative to its max, on the sweep of the "
-            "module docstring: worst err / (u N kappa_d) = 1.07 (random N = 3, bilinear, "
-            "dt = 0.01, float32: 3.2 u); HiPPO worst 0.38 (LegT16 bilinear dt = 1e-3 "
-            "float64, 6 u). ZOH at dt = 100 (e^{100 A} ~ 1e-44 for LegS, below the "
-            "float64 range for LegT) has relative errors of Ab up to 1, covered by kappa_d "
-            "(kappa_d = inf rows exempt). c = 8 = 7.5 x the worst."
-        ),
-    )
+DISCRETIZE_MODEL = ErrorModel(
+    algorithm="discretize",
+    constant=8.0,
+    growth=_discretize_growth,
+    growth_text="N * cond, cond = discretize_condition(A, B, dt, method) (kappa_d)",
+    justification=(
+        "(a) gbt: one LU solve of (I - alpha dt A) X = [I + (1 - alpha) dt A | dt B]; "
+        "backward error O(N u), forward error of Ab, Bb relative to their size "
+        "O(N u kappa_d), kappa_d = ||M^-1|| ||R|| (about 1 for small steps, up to cond(A) "
+        "for large ones). ZOH: scaling and squaring of the augmented matrix (our own "
+        "degree-18 Taylor, kernels.discretize.expm; torch.linalg.matrix_exp has a wrong "
+        "degree-8 coefficient, pytorch#196592, which cost up to 4e5 u here); the "
+        "s ~ log2 ||dt A|| squarings err by ~u ||dt A|| relative to 1, hence "
+        "kappa_d = (1 + ||dt A||) / min(1, ||e^{dt A}||) relative to Ab's own size. "
+        "(b) Measured per part (Ab, Bb), each relative to its max, on the sweep of the "
+        "module docstring: worst err / (u N kappa_d) = 1.07 (random N = 3, bilinear, "
+        "dt = 0.01, float32: 3.2 u); HiPPO worst 0.38 (LegT16 bilinear dt = 1e-3 "
+        "float64, 6 u). ZOH at dt = 100 (e^{100 A} ~ 1e-44 for LegS, below the "
+        "float64 range for LegT) has relative errors of Ab up to 1, covered by kappa_d "
+        "(kappa_d = inf rows exempt). c = 8 = 7.5 x the worst."
+    ),
 )
 
-register(
-    ErrorModel(
-        algorithm="krylov-doubling",
-        constant=0.75,
-        growth=_dense_growth,
-        growth_text=_DENSE_TEXT + ", cond = kernel_condition(Ab, Bb, C, L)",
-        justification=(
-            "(a) " + _ROUNDING + "The doubling X_{2m} = [X_m, Ab^m X_m], Ab^{2m} = (Ab^m)^2 "
-            "has ceil(log2 L) levels; the rounding of each level is such a perturbation "
-            "(of the current power and block), hence the log2 L factor. A relative error "
-            "of a power doubles per squaring but so does the power: in terms of Ab the "
-            "levels add up, and the long memory (eigenvalues of Ab near +-1 for tiny or huge "
-            "steps) is in cond. (b) Krylov kernel of the float64 discretization rounded to "
-            "the dtype vs discrete_kernel on the sweep of the module docstring: worst "
-            "err / (u g) = 0.108 (random complex N = 4, ZOH dt = 1, complex64). cond "
-            "tracks the dt dependence: LegS16 float64 L = 4096 errors 123 u / 19 u / 2.2 u "
-            "at dt = 1e-3 / 1e-2 / 1 with cond 1750 / 172 / 5; LegT64 float32 dt = 1e-3 "
-            "L = 4096: 677 u. c = 0.75 = 6.9 x the worst."
-        ),
-    )
+KRYLOV_DOUBLING_MODEL = ErrorModel(
+    algorithm="krylov-doubling",
+    constant=0.75,
+    growth=_dense_growth,
+    growth_text=_DENSE_TEXT + ", cond = discrete_kernel_condition(Ab, Bb, C, L)",
+    justification=(
+        "(a) " + _ROUNDING + "The doubling X_{2m} = [X_m, Ab^m X_m], Ab^{2m} = (Ab^m)^2 "
+        "has ceil(log2 L) levels; the rounding of each level is such a perturbation "
+        "(of the current power and block), hence the log2 L factor. A relative error "
+        "of a power doubles per squaring but so does the power: in terms of Ab the "
+        "levels add up, and the long memory (eigenvalues of Ab near +-1 for tiny or huge "
+        "steps) is in cond. (b) Krylov kernel of the float64 discretization rounded to "
+        "the dtype vs discrete_kernel on the sweep of the module docstring: worst "
+        "err / (u g) = 0.108 (random complex N = 4, ZOH dt = 1, complex64). cond "
+        "tracks the dt dependence: LegS16 float64 L = 4096 errors 123 u / 19 u / 2.2 u "
+        "at dt = 1e-3 / 1e-2 / 1 with cond 1750 / 172 / 5; LegT64 float32 dt = 1e-3 "
+        "L = 4096: 677 u. c = 0.75 = 6.9 x the worst."
+    ),
 )
 
-register(
-    ErrorModel(
-        algorithm="ssm-doubling",
-        constant=0.75,
-        growth=_dense_growth,
-        growth_text=_DENSE_TEXT + ", cond = dense_condition(A, dt, method, L=L, B=B, C=C)",
-        justification=(
-            "(a) " + _ROUNDING + "discretize (gbt: a backward-stable solve, i.e. entrywise "
-            "perturbations of M, R, dt B; rounding I + dt A loses the low bits of dt A, "
-            "so tiny steps cost ~1/dt in cond; ZOH: the squarings act as a normwise "
-            "perturbation of [[dt A, dt B], [0, 0]], sqrt(N + 1) per squaring) followed by "
-            "the doubling kernel (see krylov-doubling); cond adds both sensitivities. "
-            "(b) ssm_kernel vs the ssm_kernel oracle on the sweep of the module docstring. "
-            "LegS16 bilinear float64 L = 4096: 558 u at dt = 1e-3 (cond 4490), 122 u at "
-            "1e-2 (440), 13 u at 0.1 (47), 10 u at 1 (8.9), 88 u at 100 (134); LegT16 "
-            "bilinear float64: 1056 u at dt = 1e-3, err / (u g) 0.012-0.017 for every dt. "
-            "Worst err / (u g) = 0.123 (LegT16 ZOH dt = 100 float64, 564 u); bilinear "
-            "worst 0.100 (random N = 6, dt = 0.01, float32, 503 u, cond 342). "
-            "c = 0.75 = 6.1 x the worst."
-        ),
-    )
+SSM_DOUBLING_MODEL = ErrorModel(
+    algorithm="ssm-doubling",
+    constant=0.75,
+    growth=_dense_growth,
+    growth_text=_DENSE_TEXT + ", cond = ssm_kernel_condition(A, B, C, L, dt=dt, method=method)",
+    justification=(
+        "(a) " + _ROUNDING + "discretize (gbt: a backward-stable solve, i.e. entrywise "
+        "perturbations of M, R, dt B; rounding I + dt A loses the low bits of dt A, "
+        "so tiny steps cost ~1/dt in cond; ZOH: the squarings act as a normwise "
+        "perturbation of [[dt A, dt B], [0, 0]], sqrt(N + 1) per squaring) followed by "
+        "the doubling kernel (see krylov-doubling); cond adds both sensitivities. "
+        "(b) ssm_kernel vs the ssm_kernel oracle on the sweep of the module docstring. "
+        "LegS16 bilinear float64 L = 4096: 558 u at dt = 1e-3 (cond 4490), 122 u at "
+        "1e-2 (440), 13 u at 0.1 (47), 10 u at 1 (8.9), 88 u at 100 (134); LegT16 "
+        "bilinear float64: 1056 u at dt = 1e-3, err / (u g) 0.012-0.017 for every dt. "
+        "Worst err / (u g) = 0.123 (LegT16 ZOH dt = 100 float64, 564 u); bilinear "
+        "worst 0.100 (random N = 6, dt = 0.01, float32, 503 u, cond 342). "
+        "c = 0.75 = 6.1 x the worst."
+    ),
 )
 
-register(
-    ErrorModel(
-        algorithm="scan-sequential",
-        constant=1.0,
-        growth=_dense_growth,
-        growth_text=_DENSE_TEXT + ", cond = scan_condition(Ab, Bb, C, u)",
-        justification=(
-            "(a) " + _ROUNDING + "Each step x <- Ab x + Bb u_k, y_k = C x rounds like a "
-            "perturbation of (Ab, Bb, C, u_k); a perturbation made at one step reaches later "
-            "outputs through powers of Ab, which is what the sensitivity of y measures; "
-            "independent per-step errors add up at most logarithmically in the measured "
-            "range (hence log2 L, not L). (b) scan vs causal_conv(u, discrete_kernel) on "
-            "the sweep of the module docstring: LegS16 float64 dt = 1e-3: 17 u at L = 256, "
-            "41 u at L = 4096 (cond 1310); LegT64 float32 dt = 1e-3 L = 4096: 172 u. "
-            "Worst err / (u g) = 0.136 (random N = 5, ZOH dt = 0.1, float64, L = 64). "
-            "c = 1 = 7.4 x the worst."
-        ),
-    )
+SCAN_SEQUENTIAL_MODEL = ErrorModel(
+    algorithm="scan-sequential",
+    constant=1.0,
+    growth=_dense_growth,
+    growth_text=_DENSE_TEXT + ", cond = scan_condition(Ab, Bb, C, u)",
+    justification=(
+        "(a) " + _ROUNDING + "Each step x <- Ab x + Bb u_k, y_k = C x rounds like a "
+        "perturbation of (Ab, Bb, C, u_k); a perturbation made at one step reaches later "
+        "outputs through powers of Ab, which is what the sensitivity of y measures; "
+        "independent per-step errors add up at most logarithmically in the measured "
+        "range (hence log2 L, not L). (b) scan vs causal_conv(u, discrete_kernel) on "
+        "the sweep of the module docstring: LegS16 float64 dt = 1e-3: 17 u at L = 256, "
+        "41 u at L = 4096 (cond 1310); LegT64 float32 dt = 1e-3 L = 4096: 172 u. "
+        "Worst err / (u g) = 0.136 (random N = 5, ZOH dt = 0.1, float64, L = 64). "
+        "c = 1 = 7.4 x the worst."
+    ),
 )
 
-register(
-    ErrorModel(
-        algorithm="scan-chunked",
-        constant=1.0,
-        growth=_dense_growth,
-        growth_text=_DENSE_TEXT + ", cond = scan_condition(Ab, Bb, C, u)",
-        justification=(
-            "(a) " + _ROUNDING + "Chunks of T = 2^ceil(log2 sqrt L): the first T taps, the "
-            "Krylov and observability blocks and Ab^T by doubling (log2 T levels), a "
-            "length-<= T Toeplitz dot product per output and the chunk states carried by "
-            "Ab^T (L / T steps): all perturbations of the same data, bounded by the same "
-            "sensitivity; the depth log2 T + log2 (L / T) = log2 L. (b) Same references as "
-            "the sequential scan: LegT64 float32 dt = 1e-3 L = 4096: 956 u (172 u "
-            "sequential: Ab^T carries T-fold powers); LegS16 float64 dt = 1e-3: 18 u "
-            "(L = 256), 104 u (L = 4096). Worst err / (u g) = 0.169 (random N = 3, ZOH "
-            "dt = 1, float64, L = 64). c = 1 = 5.9 x the worst."
-        ),
-    )
+SCAN_CHUNKED_MODEL = ErrorModel(
+    algorithm="scan-chunked",
+    constant=1.0,
+    growth=_dense_growth,
+    growth_text=_DENSE_TEXT + ", cond = scan_condition(Ab, Bb, C, u)",
+    justification=(
+        "(a) " + _ROUNDING + "Chunks of T = 2^ceil(log2 sqrt L): the first T taps, the "
+        "Krylov and observability blocks and Ab^T by doubling (log2 T levels), a "
+        "length-<= T Toeplitz dot product per output and the chunk states carried by "
+        "Ab^T (L / T steps): all perturbations of the same data, bounded by the same "
+        "sensitivity; the depth log2 T + log2 (L / T) = log2 L. (b) Same references as "
+        "the sequential scan: LegT64 float32 dt = 1e-3 L = 4096: 956 u (172 u "
+        "sequential: Ab^T carries T-fold powers); LegS16 float64 dt = 1e-3: 18 u "
+        "(L = 256), 104 u (L = 4096). Worst err / (u g) = 0.169 (random N = 3, ZOH "
+        "dt = 1, float64, L = 64). c = 1 = 5.9 x the worst."
+    ),
 )
 
-register(
-    ErrorModel(
-        algorithm="fft-conv",
-        constant=6.0,
-        growth=_fft_growth,
-        growth_text="ceil(log2 2L) * cond, cond = conv_condition(u, K) (<= 1 unless y cancels)",
-        justification=(
-            "(a) rfft/irfft (fft/ifft) of length n = 2^ceil(log2(L + M - 1)) <= 4L: each "
-            "transform has a normwise error O(u log2 n), so ||y_hat - y||_2 <~ u log2 n "
-            "||u||_2 ||K||_2 spread over the outputs (/ sqrt(n) each); relative to max |y| "
-            "that is u log2 n * ||u|| ||K|| / (sqrt(L) max |y|) = u log2 n * "
-            "conv_condition. (b) causal_conv(u, K) with K the oracle kernel rounded to the "
-            "dtype vs causal_conv of exactly those values, on the sweep of the module "
-            "docstring: 2-10 u everywhere (LegS64 float64 L = 4096: 8.2 u; random N = 2 "
-            "float32 L = 1024: 9.9 u). Worst err / (u g) = 0.85 (random N = 2, float32, "
-            "L = 1024, conv_condition 1.06). c = 6 = 7 x the worst."
-        ),
-    )
+FFT_CONV_MODEL = ErrorModel(
+    algorithm="fft-conv",
+    constant=6.0,
+    growth=_fft_growth,
+    growth_text="ceil(log2 2L) * cond, cond = causal_conv_condition(u, K) (<= 1 unless y cancels)",
+    justification=(
+        "(a) rfft/irfft (fft/ifft) of length n = 2^ceil(log2(L + M - 1)) <= 4L: each "
+        "transform has a normwise error O(u log2 n), so ||y_hat - y||_2 <~ u log2 n "
+        "||u||_2 ||K||_2 spread over the outputs (/ sqrt(n) each); relative to max |y| "
+        "that is u log2 n * ||u|| ||K|| / (sqrt(L) max |y|) = u log2 n * "
+        "causal_conv_condition. (b) causal_conv(u, K) with K the oracle kernel rounded to the "
+        "dtype vs causal_conv of exactly those values, on the sweep of the module "
+        "docstring: 2-10 u everywhere (LegS64 float64 L = 4096: 8.2 u; random N = 2 "
+        "float32 L = 1024: 9.9 u). Worst err / (u g) = 0.85 (random N = 2, float32, "
+        "L = 1024, causal_conv_condition 1.06). c = 6 = 7 x the worst."
+    ),
 )

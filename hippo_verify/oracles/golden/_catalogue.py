@@ -224,6 +224,63 @@ def _canonical_specs() -> list[dict[str, Any]]:
         )
     )
 
+    # scan: the state recurrence on the dense real and complex systems of discrete_kernel
+    u_complex = [u[j] + IM / 2 ** (j + 1) for j in range(8)]
+    for id_, Ab, u_scan, u_source in (
+        ("dense-N3-u16", dense, u, "u_k = (-1)^k/(k+1)"),
+        ("complex-N2-u8", rotation, u_complex, "u_k = (-1)^k/(k+1) + i 2^-(k+1)"),
+    ):
+        n = len(Ab)
+        cases.append(
+            _spec(
+                "scan",
+                id_,
+                "canonical",
+                f"small exact matrix; Bb_n = 1/(n+1); C_n = (-1)^n; {u_source}",
+                Ab=Ab,
+                Bb=[R(1, k + 1) for k in range(n)],
+                C=[(-1) ** k for k in range(n)],
+                u=u_scan,
+            )
+        )
+
+    # h3_ssm: L = 16, two modes (S4D-Lin: -1/2 and -1/2 + i pi; S4D-Inv: a complex
+    # pair), a shift kernel shorter than L (d = 4) and one truncated to L (d = 20)
+    qkv = {
+        "q": [R((-1) ** j * (j % 5 + 1), 8) for j in range(16)],
+        "k": [R(1, 2 ** (j % 4)) for j in range(16)],
+        "v": [R(j % 3 - 1, 4) + R(1, 16) for j in range(16)],
+    }
+    qkv_source = "q_j = (-1)^j (j mod 5 + 1)/8; k_j = 2^-(j mod 4); v_j = (j mod 3 - 1)/4 + 1/16"
+    h3_cases = (
+        ("lin", [1, 1], [R(1, 2), R(1, 4) - IM / 8], c_shift[:4]),
+        (
+            "inv",
+            [1, R(1, 2) + IM / 4],
+            [R(1, 3) + IM / 2, R(-1, 4)],
+            [R((-1) ** j, 2 ** (j % 6)) for j in range(20)],
+        ),
+    )
+    h3_sources = (
+        "B = 1, 1; C = 1/2, 1/4 - i/8; shift_C_j = (-1)^j/(j+1)",
+        "B = 1, 1/2 + i/4; C = 1/3 + i/2, -1/4; shift_C_j = (-1)^j/2^(j mod 6)",
+    )
+    for (kind, B_h3, C_h3, shift_C), source in zip(h3_cases, h3_sources):
+        cases.append(
+            _spec(
+                "h3_ssm",
+                f"s4d-{kind}-M2-d{len(shift_C)}-L16-dt1/16",
+                "h3",
+                f"lam = s4d_init({kind!r}, 4); {source}; {qkv_source}",
+                **qkv,
+                shift_C=shift_C,
+                lam=s4d_init(kind, 4),
+                B=B_h3,
+                C=C_h3,
+                dt=R(1, 16),
+            )
+        )
+
     # dplr_kernel: S4's A = diag(Lambda) - P Q^H, rank 1 and rank 2
     lam4 = [R(-1, 2) + IM, R(-1, 2) - IM, R(-1, 2) + 3 * IM, R(-1, 2) - 3 * IM]
     p1 = [[R(1, 2)], [R(1, 3)], [R(1, 4)], [R(1, 5)]]
@@ -249,23 +306,44 @@ def _canonical_specs() -> list[dict[str, Any]]:
 
     # rtf_kernel: stable d = 4 (L = 64) and unstable d = 2 (L = 32), aliased and not
     stable_a, stable_b = [R(-1, 2), R(1, 4), R(-1, 8), R(1, 16)], [1, R(1, 2), R(1, 3), R(1, 4)]
-    for id_, a, b, L in (
+    rtf_source = "a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_2 z + ..."
+    rtf_systems = (
         ("stable-d4-L64", stable_a, stable_b, 64),
         ("unstable-d2-L32", [R(-2), R(3, 4)], [1, R(-1, 3)], 32),
-    ):
+    )
+    for id_, a, b, L in rtf_systems:
         for aliased in (True, False):
             cases.append(
                 _spec(
                     "rtf_kernel",
                     f"{id_}-{'aliased' if aliased else 'impulse'}",
                     "seed-002 RTF",
-                    "a(z) = 1 + a_1 z + ..., b(z) = b_1 + b_2 z + ...",
+                    rtf_source,
                     a=a,
                     b=b,
                     L=L,
                     aliased=aliased,
                 )
             )
+
+    # rtf_impulse_response: the impulse responses of rtf_kernel, and d >= L (b truncated)
+    for id_, a, b, L in (*rtf_systems, ("stable-d4-L3", stable_a, stable_b, 3)):
+        cases.append(_spec("rtf_impulse_response", id_, "seed-002 RTF", rtf_source, a=a, b=b, L=L))
+
+    # rtf_recurrence: the aliased kernel applied to u, len(u) = L and len(u) < L
+    for (id_, a, b, L), n in zip(rtf_systems, (64, 16)):
+        cases.append(
+            _spec(
+                "rtf_recurrence",
+                f"{id_}-u{n}",
+                "seed-002 RTF",
+                f"{rtf_source}; u_k = (-1)^k/(k+1), k < {n}",
+                a=a,
+                b=b,
+                u=[R((-1) ** j, j + 1) for j in range(n)],
+                L=L,
+            )
+        )
 
     # hippo_projection: one signal per measure, N = 8 at t = 3/2
     for measure, signal in (("legs", "sin3"), ("legt", "poly"), ("lagt", "exp"), ("fout", "sin3")):

@@ -83,7 +83,7 @@ def _decode_method(name: str, value: Any) -> Any:
     match = re.fullmatch(r"gbt\((.+)\)", value)
     if match:
         return ("gbt", rational(f"{name} alpha", match.group(1)))
-    _core.discretization_alpha(value)  # raises on unknown names
+    _core.method_alpha(value)  # raises on unknown names
     return value
 
 
@@ -121,7 +121,7 @@ KINDS: dict[str, Kind] = {
     "matrix": Kind(_decode_matrix, _encode_matrix),
     "int": Kind(_decode_size),
     "bool": Kind(_decode_bool),
-    "method": Kind(_decode_method, _core._method_name),
+    "method": Kind(_decode_method, _core.method_name),
     "name": Kind(_decode_name),
     "measure": Kind(_decode_choice(_core.MEASURES)),
     "signal": Kind(_decode_choice(SIGNALS), argument=lambda name: SIGNALS[name][0]),
@@ -249,6 +249,26 @@ SCHEMAS: dict[str, FamilySchema] = {
         {"u": "vector", "K": "vector"},
         positional=("u", "K"),
     ),
+    "scan": FamilySchema(
+        _core.scan,
+        {"Ab": "matrix", "Bb": "vector", "C": "vector", "u": "vector"},
+        positional=("Ab", "Bb", "C", "u"),
+    ),
+    "h3_ssm": FamilySchema(
+        _core.h3_ssm,
+        {
+            "q": "vector",
+            "k": "vector",
+            "v": "vector",
+            "shift_C": "vector",
+            "lam": "vector",
+            "B": "vector",
+            "C": "vector",
+            "dt": "number",
+        },
+        positional=("q", "k", "v", "shift_C", "lam", "B", "C"),
+        keyword=("dt",),
+    ),
     "dplr_kernel": FamilySchema(
         _core.dplr_kernel,
         {
@@ -270,6 +290,17 @@ SCHEMAS: dict[str, FamilySchema] = {
         {"a": "vector", "b": "vector", "L": "int", "aliased": "bool"},
         positional=("a", "b", "L"),
         keyword=("aliased",),
+    ),
+    "rtf_impulse_response": FamilySchema(
+        _core.rtf_impulse_response,
+        {"a": "vector", "b": "vector", "L": "int"},
+        positional=("a", "b", "L"),
+    ),
+    "rtf_recurrence": FamilySchema(
+        _core.rtf_recurrence,
+        {"a": "vector", "b": "vector", "u": "vector", "L": "int"},
+        positional=("a", "b", "u"),
+        keyword=("L",),
     ),
     "hippo_projection": FamilySchema(
         _core.hippo_projection,

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
+from ..oracles.mp_oracles import map_nested
 
 __all__ = ["round_to", "to_tensor"]
 
@@ -62,7 +63,7 @@ def to_tensor(values: Any, dtype: torch.dtype = torch.float64, device: Any = Non
     if any(isinstance(v, complex) and v.imag for v in numbers) and not dtype.is_complex:
         raise InvalidArgumentError(f"to_tensor: complex values cannot be held by {dtype}")
     real = not dtype.is_complex
-    values = _map_nested(
+    values = map_nested(
         values,
         lambda v: _as_python_number(v).real if real else _as_python_number(v),
     )
@@ -78,18 +79,13 @@ def to_tensor(values: Any, dtype: torch.dtype = torch.float64, device: Any = Non
     return narrow if device is None else narrow.to(device)
 
 
-def _map_nested(values: Any, fn: Any) -> Any:
-    if isinstance(values, (list, tuple)):
-        return [_map_nested(v, fn) for v in values]
-    return fn(values)
-
-
 def round_to(values: Any, dtype: torch.dtype) -> Any:
     """``values`` (nested lists of numbers, sympy numbers too) rounded to ``dtype``.
 
     Each value is converted to a Python float/complex (nearest, by ``float``/``complex``),
-    then rounded to ``dtype`` by torch (round to nearest even). The result is nested lists
-    of Python floats/complex numbers exactly representable in ``dtype``: give them to the
+    then rounded to ``dtype`` by torch (round to nearest even). The result has the same
+    nesting (lists stay lists, tuples stay tuples: ``mp_oracles.map_nested``) and holds
+    Python floats/complex numbers exactly representable in ``dtype``: give them to the
     oracle and (with ``to_tensor``) to the kernel, so both see identical inputs.
     """
     if not isinstance(dtype, torch.dtype) or not (dtype.is_floating_point or dtype.is_complex):
@@ -106,4 +102,4 @@ def round_to(values: Any, dtype: torch.dtype) -> Any:
             raise InvalidArgumentError(f"round_to: complex value {value} for real {dtype}")
         return torch.tensor(number.real, dtype=torch.float64).to(dtype).item()
 
-    return _map_nested(values, one)
+    return map_nested(values, one)

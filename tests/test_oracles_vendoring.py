@@ -9,11 +9,15 @@ imported), and prints its results as strings; they must equal, to the certified 
 what the in-package ``hippo_verify.oracles`` functions return for the same inputs. A static
 check (``ast``) confirms that the file imports nothing but mpmath and stdlib modules, apart
 from the guarded optional ``hippo_verify._errors`` import.
+
+The file is generated from ``tools/mp_oracles_parts/`` by ``tools/build_mp_oracles.py``; a
+drift test checks that the committed file is exactly the parts' concatenation.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import re
 import shutil
@@ -338,3 +342,44 @@ def test_copy_imports_only_mpmath_and_stdlib(vendored):
     # dynamic imports would escape this check
     source = copy.read_text(encoding="utf-8")
     assert "__import__" not in source and "importlib" not in source
+
+
+# ---------------------------------------------------------------------------------------
+# Drift: the committed file is the concatenation of tools/mp_oracles_parts/, byte for byte
+# ---------------------------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUILDER = REPO_ROOT / "tools" / "build_mp_oracles.py"
+
+
+@pytest.fixture(scope="module")
+def builder():
+    """tools/build_mp_oracles.py as a module (tools/ is not a package and is not installed)."""
+    if not BUILDER.is_file():
+        pytest.skip(f"{BUILDER.relative_to(REPO_ROOT)} absent (installed package without the repo)")
+    spec = importlib.util.spec_from_file_location("_build_mp_oracles", BUILDER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_file_matches_parts(builder):
+    """Edit tools/mp_oracles_parts/*, then run ``python tools/build_mp_oracles.py``."""
+    expected = builder.build()
+    actual = builder.TARGET.read_bytes()
+    assert actual == expected, (
+        f"{builder.TARGET.relative_to(REPO_ROOT)} differs from tools/mp_oracles_parts/; "
+        "edit the parts and run `python tools/build_mp_oracles.py`.\n"
+        + builder.diff(expected, actual)[:4000]
+    )
+
+
+def test_parts_follow_the_table_of_contents(builder):
+    """Part NN (1 <= NN <= the last numbered section) starts with its section's ``# NN.`` line."""
+    sections = [int(n) for n in re.findall(r"^(\d+)\. ", mp_oracles.__doc__, re.MULTILINE)]
+    assert sections == list(range(1, len(sections) + 1))
+    numbered = {int(p.name[:2]): p for p in builder.part_paths()}
+    for n in sections:
+        assert n in numbered, f"no part for section {n}"
+        first = numbered[n].read_text(encoding="utf-8").partition("\n")[0]
+        assert first.startswith(f"# {n}. "), (numbered[n].name, first)

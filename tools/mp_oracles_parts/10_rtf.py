@@ -1,0 +1,346 @@
+# 10. Public oracles: RTF (rational transfer function, seed 002 conventions) ------------
+
+
+def rtf_args(a: Any, b: Any) -> tuple[list, list]:
+    """(a, b) of an RTF oracle, read exactly (conventions of ``rtf_kernel``).
+
+    Arguments:
+        a: (a_1, ..., a_d); b: (b_1, ..., b_d); real.
+    Returns:
+        Two lists of exact scalars.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: unreadable, lengths differ, complex.
+    """
+    a, b = exact_vector("a", a), exact_vector("b", b)
+    if len(a) != len(b):
+        raise InvalidArgumentError(f"a and b must both have d entries; got {len(a)} and {len(b)}")
+    if not _system_is_real([a, b]):
+        raise InvalidArgumentError(
+            "a and b must be real (the RTF oracle works with real coefficients)"
+        )
+    return a, b
+
+
+def _impulse_response(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
+    """h_k = n_k - sum_{i=1}^{min(k,d)} a_i h_{k-i}: the power series of n(z)/a(z), fixed point."""
+    d, reversed_a, h = len(a), a[::-1], []
+    for k in range(L):
+        m = min(k, d)
+        acc = sum(map(mul, reversed_a[d - m :], h[k - m : k])) >> s if m else 0
+        h.append((numerator[k] if k < len(numerator) else 0) - acc)
+    return h
+
+
+class _QuotientRing:
+    """Arithmetic modulo a(z) = 1 + a_1 z + ... + a_m z^m (a_m != 0), fixed point."""
+
+    def __init__(self, a_full: list[int], s: int):
+        self.s, self.m = s, len(a_full) - 1
+        lead = a_full[-1]
+        self.monic = [(c << s) // lead for c in a_full[:-1]]  # z^m = -sum monic_i z^i
+
+    def reduce(self, poly: list[int]) -> list[int]:
+        poly, s, m = list(poly), self.s, self.m
+        for top in range(len(poly) - 1, m - 1, -1):
+            c = poly[top]
+            if c:
+                for i, mi in enumerate(self.monic):
+                    poly[top - m + i] -= (c * mi) >> s
+        return (poly + [0] * m)[:m]
+
+    def multiply(self, p: list[int], q: list[int]) -> list[int]:
+        prod = [0] * (len(p) + len(q) - 1)
+        for i, x in enumerate(p):
+            if x:
+                for j, y in enumerate(q):
+                    prod[i + j] += x * y
+        return self.reduce([v >> self.s for v in prod])
+
+    def power(self, element: list[int], exponent: int) -> list[int]:
+        result, base = self.reduce([MPZ(1) << self.s]), self.reduce(element)
+        while exponent:
+            if exponent & 1:
+                result = self.multiply(result, base)
+            base = self.multiply(base, base)
+            exponent >>= 1
+        return result
+
+
+def _divide(b: list[int], a_full: list[int], s: int) -> tuple[list[int], list[int]]:
+    """b = q a + r with deg r < deg a (fixed-point long division)."""
+    m, lead, r = len(a_full) - 1, a_full[-1], list(b)
+    q = [0] * max(len(b) - m, 0)
+    for top in range(len(b) - 1, m - 1, -1):
+        coef = (r[top] << s) // lead
+        q[top - m] = coef
+        for i, ai in enumerate(a_full):
+            r[top - m + i] -= (coef * ai) >> s
+    return q, r[:m]
+
+
+def _aliased_response(b: list[int], a: list[int], L: int, s: int, stable: bool) -> list[int]:
+    """The length-L solution k of k * a_pad = b_pad (cyclic), without any DFT.
+
+    With b = q a + r (deg r < m = deg a): k = q + trunc_L(N/a) where
+    N = r (1 - z^{-L})^{-1} mod a (z is invertible mod a because a(0) = 1). Proof:
+    N/a = trunc_L(N/a) + z^L R/a with R = z^{-L} N mod a, so
+    trunc_L(N/a) a = N - z^L R = N - R = r mod (z^L - 1), and N - R has degree < m.
+    1 - z^{-L} is invertible mod a iff a has no root at an L-th root of unity.
+    Conditioning: for a stable a the poles (roots of rev(a)(y) = y^m a(1/y), monic) are
+    inside the disk, so y^L = z^{-L} is small in Q[y]/(rev a), where reduction by a monic
+    polynomial with small coefficients does not amplify rounding; rev maps e to y^{m-1} e.
+    Otherwise the form N (z^L - 1) = r z^L mod a is used.
+    """
+    m = max((i for i, c in enumerate(a, start=1) if c), default=0)
+    if m == 0:
+        return (b + [0] * L)[:L]
+    one = MPZ(1) << s
+    a_full = [one] + a[:m]
+    q, r = _divide(b, a_full, s)
+    ring = _QuotientRing(a_full, s)
+    if stable:  # in y = 1/z: rev(N) (1 - y^L) = rev(r) mod the monic rev(a), y^L small
+        ring = _QuotientRing(a[:m][::-1] + [one], s)
+        w = ring.power([0, one], L)
+        factor, target = [one - w[0]] + [-c for c in w[1:]], (r + [0] * m)[:m][::-1]
+    else:  # N (z^L - 1) = r z^L mod a; a's roots are inside the disk, so z^L is small
+        w = ring.power([0, one], L)
+        factor, target = [w[0] - one] + w[1:], ring.multiply(r, w)
+    columns = [factor]
+    for _ in range(m - 1):
+        columns.append(ring.reduce([0] + columns[-1]))
+    try:
+        solution = _solve_fixed([list(row) for row in zip(*columns)], [[t] for t in target], s)
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            "a(z) vanishes at an L-th root of unity (to working precision): the aliased kernel "
+            "IDFT(DFT(b)/DFT(a)) is not defined"
+        ) from None
+    numerator = [row[0] for row in solution]
+    if stable:
+        numerator = numerator[::-1]
+    h = _impulse_response(numerator, a, L, s)
+    return [v + (q[k] if k < len(q) else 0) for k, v in enumerate(h)]
+
+
+def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
+    """Whether all poles (roots of z^m + a_1 z^{m-1} + ... + a_m) lie strictly inside |z| = 1.
+
+    False when a reflection coefficient has modulus >= 1 (a pole on or outside the circle),
+    None when one is within 2^-(prec/2) below 1 (cannot be told from the boundary here).
+    """
+    ctx = work.ctx
+    coeffs = [ctx.mpf(1)] + [work.num(v) for v in a]  # leading first
+    while len(coeffs) > 1 and coeffs[-1] == 0:
+        coeffs.pop()  # a root at z = 0 is inside
+    margin = ctx.ldexp(1, -work.prec // 2)
+    while len(coeffs) > 1:
+        k = coeffs[-1] / coeffs[0]
+        if abs(k) >= 1:
+            return False
+        if abs(k) > 1 - margin:
+            return None
+        # Schur transform: (p*(0) p(z) - p(0) p*(z)) / z, leading coefficient first
+        coeffs = [coeffs[0] * c - coeffs[-1] * r for c, r in zip(coeffs, coeffs[::-1])][:-1]
+    return True
+
+
+def rtf_stability(a: Any, *, prec: int = 256) -> bool | None:
+    """Whether b(z)/a(z) is stable: every root of a(z) = 1 + a_1 z + ... + a_d z^d
+    strictly outside the unit circle (every pole 1/root strictly inside).
+
+    Schur-Cohn step-down at ``prec`` and 2 ``prec`` bits: True when every reflection
+    coefficient is below 1 - 2^-(prec/2) in modulus at both, False when one is >= 1 at
+    both, None otherwise (a pole within rounding of the circle).
+
+    Arguments:
+        a: (a_1, ..., a_d), real; prec: bits, an int >= 64.
+    Returns:
+        True, False or None (undecided).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: a unreadable or empty, bad prec.
+    """
+    a = exact_vector("a", a)
+    prec = require_int("prec", prec, 64)
+    verdicts = {_schur_cohn_verdict(_Work(p), a) for p in (prec, 2 * prec)}
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def rtf_notes(stable: bool | None, aliased: bool) -> tuple[str, ...]:
+    """The warning an RTF result carries when its denominator is not known to be stable.
+
+    Arguments:
+        stable: True, False or None (undecided); aliased: for the aliased kernel.
+    Returns:
+        A tuple of note strings, empty when ``stable`` is True.
+    """
+    if stable is True:
+        return ()
+    state = "not stable" if stable is False else "on the edge of stability (undecided)"
+    tail = "; the aliased kernel is defined but is not its periodization" if aliased else ""
+    return (f"a(z) is {state}: the impulse response does not decay{tail}",)
+
+
+def require_rtf_work(d: int, L: int, aliased: bool) -> None:
+    """Refuse an RTF job of degree d and length L above the work limit.
+
+    Arguments:
+        d: degree of a; L: taps; aliased: the aliased kernel (work: ``rtf_kernel``).
+    Raises:
+        InvalidArgumentError: work above ``current_work_limit()``.
+    """
+    if aliased:
+        what = f"rtf_kernel work d L + d^2 log2 L + d^3 + 32 (d^2 + L) (aliased; d = {d}, L = {L})"
+        _require_work(what, d * L + d * d * L.bit_length() + d**3 + _MP * (d * d + L))
+    else:
+        what = f"rtf_kernel work d L + 32 (d^2 + L) (impulse response; d = {d}, L = {L})"
+        _require_work(what, d * L + _MP * (d * d + L))
+
+
+def rtf_kernel(
+    a: Any,
+    b: Any,
+    L: int,
+    *,
+    aliased: bool = True,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """RTF kernel of b(z)/a(z), a(z) = 1 + a_1 z + ... + a_d z^d, b(z) = b_1 + ... + b_d z^{d-1}.
+
+    * ``aliased=False``: the impulse response h_k, k < L (power series of b/a):
+      h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i}, b_{k+1} = 0 for k >= d.
+    * ``aliased=True``: what the FFT algorithm returns, IDFT(DFT(b_pad) / DFT(a_pad)), both
+      padded to L: the unique k with k * a_pad = b_pad (cyclic). For a stable a it is the
+      periodized response sum_m h_{k+mL}. Exact polynomial algebra modulo a(z)
+      (``_aliased_response``), no DFT. Needs d < L and a(z) != 0 at the L-th roots of 1.
+
+    Work: d L + 32 (d^2 + L) (32 d^2: the stability test), plus d^2 log2 L + d^3 aliased.
+
+    Arguments:
+        a, b: d real coefficients each; L: taps >= 1; aliased: a bool.
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` = ``rtf_stability(a)``; ``notes``
+        warn when a is not known to be stable (the response does not decay).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: the common ones, ``rtf_args``' errors, bad
+            L or aliased, d >= L (aliased), a(z) = 0 at an L-th root of unity (aliased).
+    """
+    a, b = rtf_args(a, b)
+    L = require_int("L", L, 1)
+    if not isinstance(aliased, bool):
+        raise InvalidTypeError(f"aliased: expected a bool, got {aliased!r}")
+    if aliased and len(a) >= L:
+        raise InvalidArgumentError(
+            f"aliased RTF kernel needs d < L (the FFT pads a's d + 1 = {len(a) + 1} "
+            f"coefficients to length L = {L})"
+        )
+    digits, max_prec = _require_digits(digits, max_prec)
+    require_rtf_work(len(a), L, aliased)
+    stable = rtf_stability(a)
+
+    def compute(work: _Work) -> list[list]:
+        s = work.prec
+        a_fixed = [work.fixed(work.num(v)) for v in a]
+        b_fixed = [work.fixed(work.num(v)) for v in b]
+        if aliased:
+            taps = _aliased_response(b_fixed, a_fixed, L, s, stable is True)
+        else:
+            taps = _impulse_response(b_fixed, a_fixed, L, s)
+        return [[work.unfixed(v) for v in taps]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    notes = rtf_notes(stable, aliased)
+    params = {"a": a, "b": b, "L": L, "aliased": aliased}
+    method = "aliased/quotient-ring" if aliased else "impulse/recurrence"
+    return _result("rtf_kernel", parts, got, prec, method, params, notes=notes, stable=stable)
+
+
+def rtf_impulse_response(
+    a: Any, b: Any, L: int, *, digits: int = 30, max_prec: int = DEFAULT_MAX_PREC
+) -> OracleResult:
+    """The first L taps of the power series of b(z)/a(z):
+    h_k = b_{k+1} - sum_{i=1}^{min(k, d)} a_i h_{k-i} (b_{k+1} = 0 for k >= d), any d.
+
+    ``rtf_kernel(a, b, L, aliased=False)`` under the torch kernel's name.
+
+    Arguments:
+        a, b: d real coefficients each (conventions of ``rtf_kernel``); L: taps >= 1.
+    Returns:
+        OracleResult, ``values`` the L taps; ``stable`` and ``notes`` as ``rtf_kernel``.
+    Raises:
+        As ``rtf_kernel``.
+    """
+    result = rtf_kernel(a, b, L, aliased=False, digits=digits, max_prec=max_prec)
+    return dataclasses.replace(result, family="rtf_impulse_response")
+
+
+def require_rtf_recurrence(u: Any, L: Any, d: int) -> tuple[list, int]:
+    """(u, L) of ``rtf_recurrence``, checked before any work.
+
+    Arguments:
+        u: the input; L: the kernel length; d: the degree of a.
+    Returns:
+        (u as a list of exact scalars, L as an int).
+    Raises:
+        InvalidArgumentError / InvalidTypeError: u empty, complex or longer than L, L not
+            an int > d, work above ``current_work_limit()``.
+    """
+    u = _real_vector("u", u)
+    L = require_int("L", L, 1)
+    if d >= L:
+        raise InvalidArgumentError(
+            f"rtf_recurrence needs d < L (the realization of the aliased kernel; d = {d}, L = {L})"
+        )
+    if len(u) > L:
+        raise InvalidArgumentError(
+            f"rtf_recurrence: u has {len(u)} samples but the realization reproduces the L = {L} "
+            "tap kernel only for the first L outputs; give len(u) <= L"
+        )
+    require_rtf_work(d, L, True)
+    _require_work(
+        f"rtf_recurrence work n^2 + 32 n (n = len(u) = {len(u)})", len(u) ** 2 + _MP * len(u)
+    )
+    return u, L
+
+
+def rtf_recurrence(
+    a: Any,
+    b: Any,
+    u: Any,
+    *,
+    L: int,
+    digits: int = 30,
+    max_prec: int = DEFAULT_MAX_PREC,
+) -> OracleResult:
+    """y_k = sum_{j <= k} K_j u_{k-j}, k < len(u), K the aliased length-L RTF kernel.
+
+    K = ``rtf_kernel(a, b, L, aliased=True)``: what the companion recurrence of
+    ``kernels.rtf_recurrence`` computes (its realization reproduces K for k < L only,
+    hence len(u) <= L). Work: ``rtf_kernel``'s plus n^2 + 32 n, n = len(u).
+
+    Arguments:
+        a, b: d real coefficients each; u: real input, 1 <= len(u) <= L; L: an int > d.
+    Returns:
+        OracleResult, ``values`` the len(u) outputs; ``stable`` and ``notes`` as
+        ``rtf_kernel``.
+    Raises:
+        InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``, plus u empty, complex
+            or longer than L.
+    """
+    a, b = rtf_args(a, b)
+    u, L = require_rtf_recurrence(u, L, len(a))
+    digits, max_prec = _require_digits(digits, max_prec)
+    stable = rtf_stability(a)
+
+    def compute(work: _Work) -> list[list]:
+        s = work.prec
+        a_fixed, b_fixed, u_fixed = ([work.fixed(work.num(v)) for v in vec] for vec in (a, b, u))
+        taps = _aliased_response(b_fixed, a_fixed, L, s, stable is True)
+        return [[work.unfixed(v) for v in _conv_fixed(taps[: len(u)], u_fixed, s)]]
+
+    parts, got, prec = _certify(compute, digits, max_prec)
+    method, params = "aliased/quotient-ring+direct-conv", {"a": a, "b": b, "u": u, "L": L}
+    notes = rtf_notes(stable, True)
+    return _result("rtf_recurrence", parts, got, prec, method, params, notes=notes, stable=stable)
+
+

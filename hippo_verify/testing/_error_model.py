@@ -120,9 +120,10 @@ def registered_models() -> dict[str, ErrorModel]:
 def require_condition(cond: Any) -> float:
     """``cond`` as a float if it is a finite real number >= 0, else raise.
 
-    NaN must not reach a bound: ``max(1.0, nan)`` is 1.0, so a NaN condition number (from
-    a conditioning helper applied to a zero kernel, say) would silently mean "well
-    conditioned".
+    NaN must not reach a bound: ``max(1.0, nan)`` is 1.0, so a NaN condition number (a
+    hand-made 0/0 ratio for a zero kernel, say) would silently mean "well conditioned".
+    The package's conditioning functions return inf instead where their ratio is undefined
+    (a zero result), which is refused here as well (an infinite cond gives no bound).
     """
     if isinstance(cond, bool) or not isinstance(cond, numbers.Real):
         raise InvalidTypeError(f"cond: expected a real number, got {type(cond).__name__}")

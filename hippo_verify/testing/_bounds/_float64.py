@@ -15,7 +15,12 @@ from ..._errors import InvalidArgumentError, InvalidTypeError
 
 
 def float64_array(name: str, value: Any) -> np.ndarray:
-    """``value`` (tensor, array or sequence) as a finite real float64 numpy array, ndim >= 1."""
+    """``value`` (tensor, array or sequence) as a finite real float64 numpy array, ndim >= 1.
+
+    Raises InvalidArgumentError for complex values (tensor or not), NaN/infinity, a scalar
+    or an empty last dimension. Values NumPy cannot read as real numbers (a string, ragged
+    nested lists) are not caught: NumPy's own ValueError/TypeError propagates.
+    """
     if isinstance(value, torch.Tensor):
         if value.is_complex():
             raise InvalidArgumentError(f"{name}: expected real values, got {value.dtype}")
@@ -54,6 +59,8 @@ def direct_causal_conv(u: np.ndarray, K: np.ndarray) -> np.ndarray:
 
 
 def one_sequence(name: str, value: Any) -> np.ndarray:
+    """``float64_array`` of exactly one dimension (one sequence, no batch), else
+    InvalidArgumentError."""
     array = float64_array(name, value)
     if array.ndim != 1:
         raise InvalidArgumentError(f"{name}: expected one sequence, got shape {array.shape}")

@@ -164,7 +164,26 @@ def memory_condition(Ab: Any, L: Any = None) -> float:
     """S_L = sum_{k < L} ||Ab^k||_2 (float64), the memory of the discrete system, >= 1.
 
     L = None sums until the geometric tail estimate is below 1% of the sum (``inf`` if
-    the powers do not decay within 2^20 steps).
+    the powers do not decay within 2^20 steps). A diagnostic (module docstring): no error
+    model takes it as ``cond``. Powers by the plain recurrence, 2-norms by numpy.linalg.
+
+    Arguments:
+        Ab: (N, N) discrete state matrix, one system, real or complex (tensor, NumPy array,
+            sympy Matrix or nested lists of numbers).
+        L: number of terms, an integer >= 1 (k = 0 .. L-1), or None for the whole series
+            (summed in blocks of 256 powers, at most 2^20 terms).
+
+    Returns:
+        S_L >= 1 as a float (the k = 0 term is ||I||_2 = 1); with L = None the sum plus the
+        estimated tail. inf if a power overflows float64, or with L = None if the block
+        sums do not shrink to the 1% tail criterion within 2^20 steps (e.g. a spectral
+        radius >= 1).
+
+    Raises:
+        InvalidTypeError: Ab not numeric (a string, ragged lists, a symbolic entry); L not
+            an integer (a float, even integral, or a bool).
+        InvalidArgumentError: Ab non-finite, empty or not one square matrix (a batch is
+            refused); L < 1.
     """
     Ab = _matrix64("Ab", Ab)
     L = None if L is None else require_int("L", L, minimum=1)
@@ -275,6 +294,31 @@ def discrete_kernel_condition(
     the exact derivative of K = C Ab^k Bb along Ab -> Ab (1 + e G), Bb -> Bb (1 + e g),
     C -> C (1 + e h) (entrywise, G, g, h standard normal): the relative condition number of
     the taps for the perturbations rounding makes, in float64 (complex128). inf if K = 0.
+    dK comes exactly from the 2N-state system [[Ab, G o Ab], [0, Ab]] (module docstring),
+    K and dK by the plain recurrence x <- M x, never by the kernel.
+
+    Arguments:
+        Ab: (N, N) discrete state matrix, one system (no batch).
+        Bb: N entries (input; any shape with N entries, flattened).
+        C: N entries (output row, not conjugated: K_k = sum_ij C_i (Ab^k)_ij Bb_j).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers, real or
+            complex (any complex entry makes the computation complex128).
+        L: number of taps, an integer >= 1 (k = 0 .. L-1).
+        directions: number of seeded random directions (G, g, h), an integer >= 1.
+        seed: seed of the ``torch.Generator`` that draws them, an int (not checked here:
+            anything else fails in ``torch.Generator.manual_seed`` with torch's
+            RuntimeError); the same seed gives the same cond.
+
+    Returns:
+        cond >= 0 as a float (not clamped to 1; the model's growth uses max(1, cond));
+        inf if K = 0 (no relative error is defined) or the taps or their derivative
+        overflow float64.
+
+    Raises:
+        InvalidTypeError: non-numeric Ab/Bb/C (strings, ragged lists, symbols); L or
+            directions not an integer.
+        InvalidArgumentError: non-finite entries, Ab not one non-empty square matrix,
+            Bb or C without exactly N entries; L < 1 or directions < 1.
     """
     Ab, Bb, C = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
     L = require_int("L", L, minimum=1)
@@ -355,6 +399,35 @@ def ssm_kernel_condition(
     u ||Z||), propagated by the Frechet derivative of exp. Float64 (complex128); the
     discrete system is formed here (numpy/scipy), not by the kernel. inf if I - alpha dt A
     is singular, K = 0 or the sensitivity overflows.
+
+    Arguments:
+        A: (N, N) continuous state matrix, one system (no batch).
+        B: N entries (input; flattened). C: N entries (output row, not conjugated).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers, real or
+            complex.
+        L: number of taps, an integer >= 1.
+        dt: the step (keyword only, required): a real number > 0 (Python, NumPy or a
+            Fraction) or a real floating tensor with one element (one system, one step).
+        method: as ``kernels.ssm_kernel`` ("bilinear" default, "zoh", "forward_euler",
+            "backward_euler" or ("gbt", alpha)); alpha from the oracle's table.
+        directions: random directions per sensitivity estimate, an integer >= 1 (used for
+            both terms).
+        seed: an int; the discretization term draws with ``seed``, the
+            ``discrete_kernel_condition`` term with ``seed + 1``.
+
+    Returns:
+        cond >= 0 as a float, the discretization sensitivity plus
+        ``discrete_kernel_condition(Ab, Bb, C, L)`` of the float64 discrete system; inf if
+        I - alpha dt A is singular, Ab/Bb/K/dK are not finite in float64, or K = 0.
+
+    Raises:
+        InvalidTypeError: non-numeric A/B/C; L or directions not an integer; dt a bool,
+            complex, non-real or an integer/complex tensor; method neither a name nor
+            ("gbt", alpha), alpha not a real number.
+        InvalidArgumentError: non-finite entries, A not one non-empty square matrix, B or C
+            without N entries; L < 1, directions < 1; dt NaN, infinite or <= 0; an unknown
+            method name or alpha outside [0, 1]. (A dt tensor of several entries is not
+            caught: ``float()`` raises its own ValueError.)
     """
     A, B, C = _system(A, B, C, ("A", "B", "C"))
     step = float(require_step(dt))
@@ -378,7 +451,26 @@ def ssm_kernel_condition(
 
 def causal_conv_condition(u: Any, K: Any) -> float:
     """||u||_2 ||K[:L]||_2 / (sqrt(L) max|y|) of y = causal conv(u, K), one sequence each
-    (y by numpy.fft); inf if y = 0."""
+    (y by numpy.fft); inf if y = 0.
+
+    cond of ``"fft-conv"`` (``kernels.causal_conv``): the typical size of an output over the
+    largest actual one, L = len(u), y_k = sum_{j <= k} K_j u_{k-j} for k < L (taps of K
+    beyond L unused, a shorter K is zero-padded), computed in float64 (complex128 if
+    either is complex) by a zero-padded FFT without wrap-around.
+
+    Arguments:
+        u: the input, L >= 1 entries. K: the kernel taps, >= 1 entries. Each a tensor,
+            NumPy array, sympy Matrix or nested lists of numbers, real or complex; any
+            shape is flattened to one sequence (no batch).
+
+    Returns:
+        cond > 0 as a float, not clamped to 1 (about 1 or below for random inputs, large
+        when y cancels); inf if y = 0 or ||u|| ||K|| overflows float64.
+
+    Raises:
+        InvalidTypeError: non-numeric u or K (strings, ragged lists, symbols).
+        InvalidArgumentError: non-finite entries, an empty u or K.
+    """
     u = _vector64("u", u)
     K = _vector64("K", K)[: u.size]
     u, K = _common(u, K)
@@ -395,7 +487,31 @@ def scan_condition(
     """cond of the scans: sensitivity of y to entrywise relative perturbations.
 
     As ``discrete_kernel_condition``, for y = causal conv(u, K) (L = len(u)) and perturbations of
-    Ab, Bb, C and u: dy = conv(u, dK) + conv(u h, K), relative to max |y| (inf if y = 0).
+    Ab, Bb, C and u: dy = conv(u, dK) + conv(u h_u, K), relative to max |y| (inf if y = 0),
+    with h_u a standard normal direction of its own for u (u -> u (1 + e h_u)); max over
+    ``directions`` random directions. cond of the models ``"scan-sequential"`` and
+    ``"scan-chunked"`` (``kernels.scan``: y_k = C x_{k+1}, x_{k+1} = Ab x_k + Bb u_k,
+    x_0 = 0); K and dK by the plain recurrence, y and dy by numpy.fft, in float64
+    (complex128 if any input is complex).
+
+    Arguments:
+        Ab: (N, N) discrete state matrix, one system (no batch).
+        Bb: N entries (input; flattened). C: N entries (output row, not conjugated).
+        u: the input sequence, L >= 1 entries (any shape is flattened to one sequence).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers, real or
+            complex.
+        directions: number of random directions, an integer >= 1.
+        seed: seed of the ``torch.Generator`` that draws them, an int (not checked here:
+            torch raises its own RuntimeError for anything else).
+
+    Returns:
+        cond >= 0 as a float (not clamped to 1); inf if y = 0 (no relative error is
+        defined) or K, dK or dy overflow float64.
+
+    Raises:
+        InvalidTypeError: non-numeric Ab/Bb/C/u; directions not an integer.
+        InvalidArgumentError: non-finite entries, Ab not one non-empty square matrix, Bb or
+            C without N entries, an empty u; directions < 1.
     """
     Ab, Bb, C = _system(Ab, Bb, C, ("Ab", "Bb", "C"))
     Ab, Bb, C, u = _common(Ab, Bb, C, _vector64("u", u))

@@ -208,6 +208,42 @@ def diag_kernel_condition(
     and dt are known. max |K| comes from an independent route (cumulative products of
     lam_bar). Arguments as ``diag_kernel``; the maximum over the batch is returned; inf
     if K = 0 (no relative error is defined) or a quantity overflows.
+
+    The per-mode discretization is the judge's own (numpy, from the definitions): ZOH
+    lam_bar = e^{dt lam}, Bb = (e^{dt lam} - 1)/lam B (dt B at lam = 0); gbt lam_bar =
+    (1 + (1 - alpha) dt lam)/(1 - alpha dt lam), Bb = dt B/(1 - alpha dt lam), alpha from
+    the oracle's table.
+
+    Arguments:
+        lam: (..., N) continuous modes (diagonal of A), real or complex, N >= 1; with
+            ``conj_pairs`` one mode of each conjugate pair, as in S4D.
+        B: (..., N) input. C: (..., N) output row (not conjugated).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers; batch
+            dimensions of lam, B, C and dt broadcast.
+        L: number of taps, an integer >= 1 (k = 0 .. L-1).
+        dt: the step (keyword only): a real number > 0, or a real floating tensor of
+            positive steps whose shape broadcasts with the batch.
+        method: "zoh" (default), "bilinear", "forward_euler", "backward_euler" or
+            ("gbt", alpha).
+        conj_pairs: if true the real kernel K_k = Re sum_n 2 C_n Bb_n lam_bar_n^k (W_n
+            carries the factor 2 in S), otherwise the complex sum.
+        float64_phase: use |Re log lam_bar_n| (model ``vandermonde-f64phase``).
+            The two flags are read by truth value; unlike ``diag_kernel`` they are not
+            checked to be bools.
+
+    Returns:
+        cond = max over the batch of max(0, (S - 1)/L), a float >= 0; inf if K = 0 for
+        some system of the batch or S is not finite in float64 (overflow, or a gbt pole
+        1 - alpha dt lam = 0, where lam_bar and Bb are not finite).
+
+    Raises:
+        InvalidTypeError: non-numeric lam/B/C (strings, ragged lists, symbols); L not an
+            integer; dt a bool, complex, non-real or an integer/complex tensor; method
+            neither a name nor ("gbt", alpha), alpha not a real number.
+        InvalidArgumentError: non-finite entries, no mode (N = 0 or a scalar lam), B or C
+            whose last dimension is not N, batch dimensions that do not broadcast; L < 1;
+            dt NaN, infinite or <= 0 (any tensor entry); an unknown method name or alpha
+            outside [0, 1].
     """
     lam = _modes("lam", lam)
     N = lam.shape[-1]
@@ -239,7 +275,28 @@ def h3_diag_kernel_condition(
     """cond of ``h3_diag_kernel`` for the ``vandermonde`` model: ``diag_kernel_condition``
     with ZOH and conjugate pairs, the discretization ``h3_diag_kernel`` uses.
 
-    Arguments / Returns / Raises: as ``diag_kernel_condition``.
+    cond = (S - 1)/L with S = max_k sum_n |W_n| |lam_bar_n|^k (1 + k |log lam_bar_n|) /
+    max_k |K_k|, lam_bar_n = e^{dt lam_n}, W_n = 2 C_n Bb_n, Bb_n = (e^{dt lam_n} - 1)/lam_n
+    B_n, K_k = Re sum_n W_n lam_bar_n^k (module docstring, ``vandermonde``).
+
+    Arguments:
+        lam: (..., N) continuous modes, one of each conjugate pair (real or complex).
+        B: (..., N) input. C: (..., N) output row (not conjugated).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers; batch
+            dimensions of lam, B, C and dt broadcast.
+        L: number of taps, an integer >= 1.
+        dt: the ZOH step (keyword only): a real number > 0, or a real floating tensor of
+            positive steps whose shape broadcasts with the batch.
+
+    Returns:
+        cond >= 0 as a float, the largest over the batch; inf if K = 0 for some system or
+        S is not finite in float64.
+
+    Raises:
+        InvalidTypeError: non-numeric lam/B/C; L not an integer; dt a bool, complex,
+            non-real or an integer/complex tensor.
+        InvalidArgumentError: non-finite entries, no mode, B or C whose last dimension is
+            not N, non-broadcasting batch dimensions; L < 1; dt NaN, infinite or <= 0.
     """
     return diag_kernel_condition(lam, B, C, L, dt=dt, method="zoh", conj_pairs=True)
 
@@ -355,6 +412,37 @@ def dplr_kernel_condition_terms(
     Woodbury term: mean_j E_j / max|K|, E_j the componentwise magnitude of the Woodbury
     expression at z_j (module docstring). Maxima over the batch; inf (never NaN) if K = 0,
     I - Ab^L is singular or a quantity overflows.
+
+    Everything in float64/complex128 numpy, by the judge's own route: the dense bilinear
+    Ab = (I - dt/2 A)^{-1} (I + dt/2 A), Bb = (I - dt/2 A)^{-1} dt B of
+    A = diag(Lambda) - P Q^H (numpy.linalg.solve), Ab^L by numpy.linalg.matrix_power,
+    Ct = C (I - Ab^L), Ab^k Bb by the plain recurrence and from it K_k = C Ab^k Bb (max|K|,
+    the scale of both terms), the frequencies w_j = (2i/dt) tan(pi j/L) by numpy.tan.
+
+    Arguments:
+        Lambda: (..., N) diagonal of A, real or complex, N >= 1.
+        P, Q: (..., N, r) low-rank factors, A = diag(Lambda) - P Q^H (Q conjugated), the
+            same r >= 1; a vector of length N is rank 1.
+        B: (..., N) input. C: (..., N) output row (not conjugated).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers; batch
+            dimensions of all five and dt broadcast.
+        L: number of taps, an integer >= 1.
+        dt: the bilinear step (keyword only): a real number > 0, or a real floating tensor
+            of positive steps whose shape broadcasts with the batch.
+
+    Returns:
+        (term_ct, term_woodbury), two floats >= 0, each the largest over the batch;
+        (inf, inf) if K = 0 for some system or I - Ab^L is (numerically exactly)
+        singular; the Woodbury term inf if an r x r system I + k_QhP is singular at some
+        frequency; either inf if it overflows float64.
+
+    Raises:
+        InvalidTypeError: non-numeric Lambda/P/Q/B/C; L not an integer; dt a bool,
+            complex, non-real or an integer/complex tensor.
+        InvalidArgumentError: non-finite entries, no mode, P or Q not (..., N, r) with
+            r >= 1, P and Q of different ranks, B or C whose last dimension is not N,
+            non-broadcasting batch dimensions; L < 1; dt NaN, infinite or <= 0; I - dt/2 A
+            singular (2/dt an eigenvalue of A).
     """
     (Lambda, P, Q, B, C), step, L = _dplr_inputs(Lambda, P, Q, B, C, L, dt)
     with np.errstate(all="ignore"):
@@ -389,7 +477,33 @@ def dplr_kernel_condition(
     dt: float | torch.Tensor,
 ) -> float:
     """cond of ``dplr_kernel`` for the ``dplr-woodbury`` model (float64): the sum of the
-    two ``dplr_kernel_condition_terms``. Arguments as ``dplr_kernel``."""
+    two ``dplr_kernel_condition_terms``. Arguments as ``dplr_kernel``.
+
+    cond = ||C|| (1 + L ||Ab^L||_2) max_k ||(I - Ab^L)^{-1} Ab^k Bb|| / max|K|
+    + mean_j E_j / max|K| (module docstring, ``dplr-woodbury``; the model's growth is
+    log2 L + cond). Each term is maximized over the batch on its own, so for a batch the
+    sum can exceed the worst single system's cond.
+
+    Arguments:
+        Lambda: (..., N) diagonal of A, real or complex.
+        P, Q: (..., N, r) low-rank factors, A = diag(Lambda) - P Q^H (Q conjugated), the
+            same r >= 1; a vector of length N is rank 1.
+        B: (..., N) input. C: (..., N) output row (not conjugated).
+            Each a tensor, NumPy array, sympy Matrix or nested lists of numbers; batch
+            dimensions of all five and dt broadcast.
+        L: number of taps, an integer >= 1.
+        dt: the bilinear step (keyword only): a real number > 0, or a real floating tensor
+            of positive steps broadcasting with the batch.
+
+    Returns:
+        cond >= 0 as a float; inf if either term is inf (K = 0, I - Ab^L or a Woodbury
+        system singular, overflow).
+
+    Raises:
+        InvalidTypeError, InvalidArgumentError: as ``dplr_kernel_condition_terms``
+            (non-numeric or non-finite inputs, shapes and ranks, L, dt, I - dt/2 A
+            singular).
+    """
     return sum(dplr_kernel_condition_terms(Lambda, P, Q, B, C, L, dt=dt))
 
 

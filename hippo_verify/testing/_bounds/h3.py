@@ -68,15 +68,21 @@ def h3_ssm_condition(
     Arguments:
         q, k, v: (L,) real sequences.
         shift_C: (d,) real output row of the shift SSM (taps beyond L unused).
-        lam, B, C: (N,) modes, input and output of the diagonal SSM.
-        dt: the ZOH step, a real number > 0.
+            Each a tensor, a NumPy array or (nested) lists of real numbers.
+        lam, B, C: (N,) modes, input and output of the diagonal SSM, real or complex (a
+            tensor, NumPy array, sympy Matrix or nested lists of numbers). One system: a
+            batch (..., N) is not refused, but only the first system's taps are used.
+        dt: the ZOH step (keyword only), a real number > 0 (a real floating tensor is
+            accepted; of several steps only the first is used).
 
     Returns:
         cond >= 1; inf when y = 0.
 
     Raises:
-        InvalidTypeError, InvalidArgumentError: non-finite, complex q/k/v/shift_C,
-            sequences of different lengths, a bad step.
+        InvalidTypeError, InvalidArgumentError: non-finite, complex, empty or not
+            one-dimensional q/k/v/shift_C, q/k/v of different lengths; non-numeric or
+            non-finite lam/B/C, no mode, B or C without N entries; a bad step (a bool,
+            complex or non-real dt, an integer tensor, NaN, infinite or <= 0).
     """
     q, k, v = one_sequence("q", q), one_sequence("k", k), one_sequence("v", v)
     if not q.shape == k.shape == v.shape:

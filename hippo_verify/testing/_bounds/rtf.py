@@ -2,13 +2,14 @@
 
 Each bound is c * u * g(L, N, cond) relative to the max-norm of the oracle (see
 ``_error_model``); the conditioning numbers are computed by the helpers below (float64),
-which tests and reports pass as ``cond``. The helpers judge ``kernels.rtf`` and
-``kernels.h3``, so they share no code with them: they run on numpy/scipy (``numpy.fft``,
-``scipy.signal.lfilter``, ``numpy.convolve``), never on the torch kernels. Measurements
-quoted in the justifications are from ``tests/test_kernels_rtf.py`` /
-``tests/test_kernels_h3.py`` (canonical configs and the slow sweeps) on the CPU, torch
-2.13: "ratio" is error / (u g), the worst over the configurations named; c is chosen a
-modest factor (<= 10x) above the worst ratio.
+which tests and reports pass as ``cond``. The helpers judge ``kernels.rtf``, so they share
+no code with it: they run on numpy/scipy (``numpy.fft``, ``scipy.signal.lfilter``,
+``numpy.convolve`` through ``_float64``), never on the torch kernels. (The H3 kernels,
+``kernels.h3``, have their models and conditioning numbers in ``_bounds/h3.py``.)
+Measurements quoted in the justifications are from ``tests/test_kernels_rtf.py``
+(canonical configs and the slow sweeps) on the CPU, torch 2.13: "ratio" is error / (u g),
+the worst over the configurations named; c is chosen a modest factor (<= 10x) above the
+worst ratio.
 """
 
 from __future__ import annotations
@@ -116,6 +117,24 @@ def rtf_impulse_response_condition(a: Any, b: Any, L: int) -> float:
     g_{k-j}; so max|dh| / max|h| <~ (d + 1) u (1 + sum|a_i|) sum_k |g_k|. For a batch, the
     largest over it. When sum|a_i| = s < 1, sum_k |g_k| <= 1/(1 - s). g by
     ``scipy.signal.lfilter``.
+
+    cond of ``"rtf-impulse"`` (``kernels.rtf_impulse_response``; the model's growth is
+    (d + 1) cond).
+
+    Arguments:
+        a, b: (..., d) real coefficients, a(z) = 1 + a_1 z + ... + a_d z^d,
+            b(z) = b_1 + b_2 z + ... + b_d z^{d-1} (a tensor, a NumPy array or nested
+            lists of real numbers). Only the last sizes are compared; b does not enter.
+        L: number of taps, an integer >= 1 (any d, d >= L too; k = 0 .. L-1).
+
+    Returns:
+        cond >= 1 as a float (g_0 = 1), the largest over a batch of a; inf if g overflows
+        float64 (an unstable a over a long L).
+
+    Raises:
+        InvalidTypeError: L not an integer.
+        InvalidArgumentError: complex, non-finite or empty a/b (d = 0, or a scalar), a and b
+            with different d; L < 1.
     """
     a = _coefficients(a, b)
     L = _check_length(L, a.shape[-1], "rtf_impulse_response_condition", aliased=False)
@@ -134,6 +153,24 @@ def componentwise_conv_condition(K: Any, u: Any) -> float:
     in any evaluation order (direct, FFT, recurrence) is measured against sums of |K_j|
     |u_{k-j}|, and this is how much larger they are than the result. >= 1; inf for y = 0.
     Direct O(n m) sums (n = len(u), m = len(K)); meant for test-sized inputs.
+
+    Not the cond of a registered model: for any causal convolution y_k =
+    sum_{j <= k} K_j u_{k-j}, k < n (taps of K from index n on do not enter), the factor
+    that turns a max-norm relative error of K into one of y (the tests multiply a kernel's
+    bound by it before convolving).
+
+    Arguments:
+        K: (m,) real kernel taps, m >= 1.
+        u: (n,) real input, n >= 1.
+            Each a tensor, a NumPy array or (nested) lists of real numbers; one sequence
+            each (no batch).
+
+    Returns:
+        cond >= 1 as a float; inf if y = 0.
+
+    Raises:
+        InvalidArgumentError: complex, non-finite, empty or not one-dimensional K/u; a
+            ratio that comes out NaN (the sums overflow float64).
     """
     K, u = one_sequence("K", K), one_sequence("u", u)
     return ratio_at_least_one(
@@ -163,6 +200,27 @@ def rtf_recurrence_condition(a: Any, b: Any, u: Any, *, L: int) -> float:
     and the relative error of Cbar (squarings and a solve whose conditioning is that of
     I - A^L, det(I - A^L) = prod_j a_hat_j). Returned: its max over k divided by max|y|.
     Cbar from numpy.fft (``_aliased_cbar``), g by scipy's lfilter.
+
+    cond of ``"rtf-recurrence"`` (the model's growth is (d + log2 L) cond). All
+    convolutions are causal and truncated to n = len(u) outputs, by direct sums
+    (``numpy.convolve``); y = Cbar * w is the recurrence's exact output.
+
+    Arguments:
+        a, b: (d,) real coefficients of one system (conventions of
+            ``rtf_kernel_condition``), the same shape.
+        u: (n,) real input, n >= 1 (not checked against L here; the kernel needs n <= L).
+            Each a tensor, a NumPy array or (nested) lists of real numbers; no batch.
+        L: the aliased kernel length the realization reproduces (keyword only), an
+            integer > d.
+
+    Returns:
+        cond >= 1 as a float; inf if y = 0.
+
+    Raises:
+        InvalidTypeError: L not an integer.
+        InvalidArgumentError: complex, non-finite, empty or not one-dimensional a/b/u, a
+            and b of different shapes; L < 1 or d >= L; a ratio that comes out NaN (e.g.
+            an a_hat with an exact zero, where Cbar is not defined, or overflow).
     """
     a, b, u = one_sequence("a", a), one_sequence("b", b), one_sequence("u", u)
     if b.shape != a.shape:

@@ -451,6 +451,8 @@ def dplr_kernel_condition_terms(
         Ct = C - (C[..., None, :] @ AbL)[..., 0, :]
         X = _krylov(Ab, Bb, L)
         scale = np.abs((C[..., None, :] @ X)[..., 0, :]).max(-1)  # max |K|, dense route
+        if not (scale > 0).all():  # K = 0 (or NaN): no relative error is defined
+            return math.inf, math.inf
         try:
             H = np.linalg.solve(np.eye(Ab.shape[-1]) - AbL, X)  # (I - Ab^L)^{-1} Ab^k Bb
         except np.linalg.LinAlgError:
@@ -460,9 +462,7 @@ def dplr_kernel_condition_terms(
         try:
             term_w = _woodbury_magnitude(Lambda, P, Q, B, Ct, step, L).mean(-1) / scale
         except np.linalg.LinAlgError:
-            return float(term_ct.max()), math.inf
-    if not (scale > 0).all():
-        return math.inf, math.inf
+            return finite_or_inf(float(term_ct.max())), math.inf
     return tuple(finite_or_inf(float(np.max(t))) for t in (term_ct, term_w))
 
 

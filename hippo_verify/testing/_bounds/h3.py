@@ -90,7 +90,12 @@ def h3_ssm_condition(
             f"q, k, v must have one length L; got {q.shape}, {k.shape}, {v.shape}"
         )
     shift_K = one_sequence("shift_C", shift_C)[: q.size]
-    diag_K = h3_diag_taps(lam, B, C, q.size, dt=dt).reshape(-1)
+    diag_K = h3_diag_taps(lam, B, C, q.size, dt=dt)
+    if diag_K.size != q.size:
+        raise InvalidArgumentError(
+            "h3_ssm_condition: one channel: lam, B, C of shape (N,) and one step dt"
+        )
+    diag_K = diag_K.reshape(-1)
     y = q * direct_causal_conv(v * direct_causal_conv(k, shift_K), diag_K)
     bound = np.abs(q) * abs_causal_conv(np.abs(v) * abs_causal_conv(k, shift_K), diag_K)
     return ratio_at_least_one(float(bound.max()), float(np.abs(y).max()))
@@ -109,7 +114,9 @@ SHIFT_MODEL = ErrorModel(
     dtypes=_REAL,
 )
 
-_H3_GROWTH = "(log2(L) + N) * cond, N modes, cond = h3_ssm_condition(q, k, v, shift_K, diag_K)"
+_H3_GROWTH = (
+    "(log2(L) + N) * cond, N modes, cond = h3_ssm_condition(q, k, v, shift_C, lam, B, C, dt=dt)"
+)
 _H3_MEASURED = (
     "Measured against the mpmath composition shift_kernel -> causal_conv -> * v -> "
     "causal_conv with h3_diag_kernel -> * q (products exact), S4D-Lin modes "

@@ -9,7 +9,7 @@ them.
     python tools/build_mp_oracles.py            # write hippo_verify/oracles/mp_oracles.py
     python tools/build_mp_oracles.py --check    # exit 1 (with a diff) if it is out of date
 
-``tests/test_oracles_vendoring.py`` imports ``build`` from this file and fails on drift.
+``tests/oracles/test_oracles_vendoring.py`` imports ``build`` from this file and fails on drift.
 """
 
 from __future__ import annotations

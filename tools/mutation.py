@@ -34,13 +34,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GATE = "tests/test_gate_catches_planted_bugs.py"
-DENSE = [GATE, "tests/test_kernels_dense.py"]
-DIAG = [GATE, "tests/test_kernels_diag.py"]
-RTF = [GATE, "tests/test_kernels_rtf.py"]
-H3 = [GATE, "tests/test_kernels_h3.py"]
-MODELS = [GATE, "tests/test_testing_gate.py"]
-ORACLES = [GATE, "tests/test_oracles.py"]
+GATE = "tests/testing/test_gate_catches_planted_bugs.py"
+DENSE = [GATE, "tests/kernels/test_kernels_dense.py"]
+DIAG = [GATE, "tests/kernels/test_kernels_diag.py"]
+RTF = [GATE, "tests/kernels/test_kernels_rtf.py"]
+H3 = [GATE, "tests/kernels/test_kernels_h3.py"]
+MODELS = [GATE, "tests/testing/test_testing_gate.py"]
+ORACLES = [GATE, "tests/oracles/test_oracles.py"]
 
 
 @dataclass(frozen=True)
@@ -495,7 +495,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_polynomials.py",
         "        matrix[i, i - 1] = 1",
         "        matrix[i - 1, i] = 1",
-        ["tests/test_polynomials.py", "tests/test_rtf.py"],
+        ["tests/symbolic/test_polynomials.py", "tests/symbolic/test_rtf.py"],
         "companion matrix with a superdiagonal",
     ),
     M(
@@ -503,7 +503,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_stability.py",
         "        if modulus2 >= 1:",
         "        if modulus2 > 1:",
-        ["tests/test_stability.py"],
+        ["tests/symbolic/test_stability.py"],
         "a root on the unit circle reported stable",
     ),
     M(
@@ -511,7 +511,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_stability.py",
         "        return sum(roots, Fraction(0)) < 1",
         "        return sum(roots, Fraction(0)) <= 1",
-        ["tests/test_stability.py"],
+        ["tests/symbolic/test_stability.py"],
         "< changed to <= in the symbolic sum |a_i| test",
     ),
     M(
@@ -519,7 +519,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_discretize.py",
         "rhs = sp.Matrix.hstack(identity + (1 - alpha) * dt * A, dt * B)",
         "rhs = sp.Matrix.hstack(identity - (1 - alpha) * dt * A, dt * B)",
-        ["tests/test_discretize.py"],
+        ["tests/symbolic/test_discretize.py"],
         "sign error in the symbolic gbt",
     ),
     M(
@@ -527,7 +527,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_closed_forms.py",
         "return -sp.Integer(n + 1) if n == k else sp.Integer(0)",
         "return -sp.Integer(n) if n == k else sp.Integer(0)",
-        ["tests/test_derive_hippo.py", "tests/test_structure.py"],
+        ["tests/symbolic/test_derive_hippo.py", "tests/symbolic/test_structure.py"],
         "LegS diagonal -n instead of -(n + 1)",
     ),
     M(
@@ -535,7 +535,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         S + "_s4d.py",
         "modes = [-half + sp.I * sp.pi * n for n in range(N // 2)]",
         "modes = [-half + sp.I * sp.pi * (n + 1) for n in range(N // 2)]",
-        ["tests/test_s4d.py"],
+        ["tests/symbolic/test_s4d.py"],
         "S4D-Lin modes off by one",
     ),
 ]

@@ -73,10 +73,7 @@ def build_precision_report(
         begun = time.perf_counter()
         record = measure_case(case, device)
         records.append(record)
-        if record["available"]:
-            statuses = ", ".join(f"{r['dtype']} {r['status']}" for r in record["rows"])
-        else:
-            statuses = "not available"
+        statuses = ", ".join(f"{r['dtype']} {r['status']}" for r in record["rows"])
         progress(
             f"[{index}/{len(cases)}] precision {case.key}: {statuses} "
             f"({time.perf_counter() - begun:.1f} s)"
@@ -95,7 +92,6 @@ def precision_failures(json_path: Path) -> list[str]:
 
     One line per such row (``"<case> <dtype>: FAIL, error 1.2e-03 > bound 3.4e-14 (model)"``
     or ``"<case> <dtype>: error: <exception>"``); empty when every measured row passes.
-    Kernels that are not available are not failures.
     """
     data = json.loads(Path(json_path).read_text(encoding="utf-8"))
     lines = []

@@ -75,8 +75,6 @@ def markdown(records: list[dict], env: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for record in records:
-        if not record["available"]:
-            continue
         for row in record["rows"]:
             variant = f" {record['variant']}" if record.get("variant") else ""
             head = f"| {record['configuration']} | `{record['kernel']}`{variant} | {row['dtype']} "
@@ -94,13 +92,6 @@ def markdown(records: list[dict], env: dict) -> str:
                 f"| {row['error_over_u']:.3g} | {row['bound']:.1e} | {row['error_model']} "
                 f"| {row['status']} |"
             )
-    missing = [r for r in records if not r["available"]]
-    if missing:
-        lines += ["", "## Not available", ""]
-        lines += [
-            f"- {r['configuration']}: `{r['kernel']}` not available ({r['reason']})"
-            for r in missing
-        ]
     lines += [
         "",
         "## Oracles",
@@ -110,13 +101,12 @@ def markdown(records: list[dict], env: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for record in records:
-        if record["available"]:
-            oracle = record["oracle"]
-            lines.append(
-                f"| {record['configuration']} | `{oracle['family']}` | {oracle['method']} "
-                f"| {oracle['digits']} | {oracle['prec']} | {record['cond']:.3g} "
-                f"| {record['cond_source']} |"
-            )
+        oracle = record["oracle"]
+        lines.append(
+            f"| {record['configuration']} | `{oracle['family']}` | {oracle['method']} "
+            f"| {oracle['digits']} | {oracle['prec']} | {record['cond']:.3g} "
+            f"| {record['cond_source']} |"
+        )
     lines += ["", "## Environment", ""]
     lines += [f"- {key}: {value}" for key, value in env.items()]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ The unit-step form of the HiPPO paper is t_k = k, h = 1 (k >= 1): forward Euler
 c_{k+1} = (I + A/k) c_k + B f_k / k, backward Euler
 c_{k+1} = (I - A/(k+1))^{-1} (c_k + B f_{k+1}/(k+1)). Pass ``t_k = k, h = 1``.
 
-Convergence (measured in ``tests/test_legs_recurrence.py``): forward and backward Euler and
+Convergence (measured in ``tests/symbolic/test_legs_recurrence.py``): forward and backward Euler and
 ZOH with f frozen are first order, the trapezoid rule second order; ZOH is exact for a
 constant f.
 """

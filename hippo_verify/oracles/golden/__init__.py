@@ -28,7 +28,7 @@ non-empty string; a file that is not valid JSON (empty, truncated, nested beyond
 recursion limit) is a ``GoldenDataError``.
 
 Files are written with sorted keys, indent 1 and a trailing newline, and hold no
-timestamps, so regenerating them gives byte-identical files (``tests/test_golden.py``
+timestamps, so regenerating them gives byte-identical files (``tests/oracles/test_golden.py``
 uses that to detect drift of the oracles).
 
 Modules: ``_codec`` (numbers <-> JSON), ``_schema`` (per family: the kind of every

@@ -61,7 +61,7 @@ used, so a bug in a kernel cannot also move its bound. They return ``inf`` (neve
 when the kernel is identically zero or a quantity overflows float64.
 
 Measured against the oracles (25 digits; the ``slow`` sweeps of
-``tests/test_kernels_diag.py`` rerun a subset of this grid): over S4D-Lin and S4D-Inv
+``tests/kernels/test_kernels_diag.py`` rerun a subset of this grid): over S4D-Lin and S4D-Inv
 inits (``s4d_init``, state size 16, 64 and 128, i.e. 8/32/64 stored modes, B = 1, C
 complex normal, 1-3 seeds), dt in {1e-3, 1e-2, 1e-1}, L in {16, 256, 4096, 16384}, methods
 zoh/bilinear/backward Euler/forward Euler (stable cases), float64 and float32 (684

@@ -3,7 +3,7 @@
 Each bound is c * u * g(L, N, cond) relative to the max-norm of the oracle (see
 ``_error_model``). The conditioning numbers are the judge's own: float64 numpy (direct
 sums, the diagonal kernel by cumulative products in ``_bounds.diag``), never the torch
-kernels they judge. Measurements quoted are from ``tests/test_kernels_h3.py`` (canonical
+kernels they judge. Measurements quoted are from ``tests/kernels/test_kernels_h3.py`` (canonical
 configurations and the slow sweeps) on the CPU, torch 2.13: "ratio" is error / (u g).
 """
 
@@ -122,7 +122,7 @@ _H3_MEASURED = (
     "causal_conv with h3_diag_kernel -> * q (products exact), S4D-Lin modes "
     "lam_n = -1/2 + i pi n, random complex B, C, random q, k, v, shift C; slow sweep over "
     "L in {64, 256, 1024}, N in {4, 16, 64}, d in {4, 8}, dt in {0.01, 0.05, 0.1}, float64 "
-    "and float32 (tests/test_kernels_h3.py). The N term covers the phase error of modes "
+    "and float32 (tests/kernels/test_kernels_h3.py). The N term covers the phase error of modes "
     "with large |Im lam| (u k |dt lam| damped by e^{k dt Re lam}) in the Vandermonde "
     "kernel and the N-term output sums; log2(L) the FFT depth; cond the componentwise "
     "condition of the composition. Outside that domain (much larger dt |lam| or slower "

@@ -6,7 +6,7 @@ which tests and reports pass as ``cond``. The helpers judge ``kernels.rtf``, so 
 no code with it: they run on numpy/scipy (``numpy.fft``, ``scipy.signal.lfilter``,
 ``numpy.convolve`` through ``_float64``), never on the torch kernels. (The H3 kernels,
 ``kernels.h3``, have their models and conditioning numbers in ``_bounds/h3.py``.)
-Measurements quoted in the justifications are from ``tests/test_kernels_rtf.py``
+Measurements quoted in the justifications are from ``tests/kernels/test_kernels_rtf.py``
 (canonical configs and the slow sweeps) on the CPU, torch 2.13: "ratio" is error / (u g),
 the worst over the configurations named; c is chosen a modest factor (<= 10x) above the
 worst ratio.
@@ -251,7 +251,7 @@ RTF_FFT_MODEL = ErrorModel(
         "max|a_hat| / min|a_hat| at the worst frequency, and irfft adds u log2(L). "
         "Measured ratio error / (u log2(L) cond), float64 and float32: canonical stable "
         "a (sum|a_i| = 0.9; d = 4, 64; L = 256, 4096) at most 0.19; the slow sweep of "
-        "tests/test_kernels_rtf.py (72 random stable systems, d = 4, 16, 64, L = 256, "
+        "tests/kernels/test_kernels_rtf.py (72 random stable systems, d = 4, 16, 64, L = 256, "
         "4096, sum|a_i| in {0.3, 0.6, 0.9, 0.99}, plus 32 systems with a pole pair of "
         "modulus 0.9 .. 0.9999 at or between L-th roots of unity, cond up to 1.9e6) at "
         "most 0.27, and 0.42 in an exploratory run of the same sweep with other seeds "

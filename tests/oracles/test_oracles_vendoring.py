@@ -348,7 +348,7 @@ def test_copy_imports_only_mpmath_and_stdlib(vendored):
 # Drift: the committed file is the concatenation of tools/mp_oracles_parts/, byte for byte
 # ---------------------------------------------------------------------------------------
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILDER = REPO_ROOT / "tools" / "build_mp_oracles.py"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from hippo_verify.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 SEED_ERROR_SCRIPT = """

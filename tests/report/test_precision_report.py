@@ -20,7 +20,7 @@ from hippo_verify.report._precision import (
     canonical_cases,
     precision_failures,
 )
-from hippo_verify.testing import ALGORITHMS, ErrorModel, _error_model
+from hippo_verify.testing import ALGORITHMS
 
 ROW_KEYS = {
     "dtype",
@@ -144,21 +144,19 @@ def nan(C: torch.Tensor, L: int) -> torch.Tensor:
     return K
 
 
-@pytest.fixture
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A model only for float64, so the float32 row has no bound of its own.
-    monkeypatch.setattr(_error_model, "_MODELS", dict(_error_model._MODELS))
-    _error_model.register(
-        ErrorModel("fake-f64-only", 1.0, lambda L, N, cond: 1.0, "1", "test", (torch.float64,))
-    )
+def float32_only_case() -> PrecisionCase:
+    """``vandermonde-f64phase`` (a float32-only model) measured in float64 too."""
+    inputs = {"lam": [-0.5 + 1j], "B": [1 + 0j], "C": [0.5 - 0.25j], "L": L, "dt": 0.0625}
+    algorithm = ALGORITHMS["vandermonde-f64phase"]
+    return PrecisionCase("f32-only", "one mode", algorithm, lambda: inputs)
 
 
-def test_every_outcome_is_reported(fake_model, tmp_path: Path) -> None:
+def test_every_outcome_is_reported(tmp_path: Path) -> None:
     cases = [
         shift_case(exact, "no-such-model"),
         shift_case(wrong),
         shift_case(boom),
-        shift_case(exact, "fake-f64-only"),
+        float32_only_case(),
         shift_case(nan),
     ]
     build_precision_report(tmp_path, configs=cases, progress=lambda line: None)
@@ -177,10 +175,10 @@ def test_every_outcome_is_reported(fake_model, tmp_path: Path) -> None:
         "status": "error",
         "error": "ValueError: boom",
     }
-    assert f64_only["rows"][0]["error_model"] == "fake-f64-only"
-    assert f64_only["rows"][1]["error_model"] == (
-        "fake-f64-only (no model for float32; default bound)"
+    assert f64_only["rows"][0]["error_model"] == (
+        "vandermonde-f64phase (no model for float64; default bound)"
     )
+    assert f64_only["rows"][1]["error_model"] == "vandermonde-f64phase"
     assert [r["status"] for r in nan_row["rows"]] == ["FAIL", "FAIL"]
     assert nan_row["rows"][0]["nonfinite_taps"] == 1 and nan_row["rows"][0]["digits"] is None
     text = (tmp_path / "precision.md").read_text(encoding="utf-8")

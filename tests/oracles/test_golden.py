@@ -385,7 +385,7 @@ def test_validate_document_refuses_other_schemas() -> None:
 
 def test_package_data_is_declared() -> None:
     tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["hippo_verify.data"]
     data_dir = root / "hippo_verify" / "data"

@@ -1,6 +1,6 @@
 """The gate must fail kernels that lost digits, for every registered algorithm.
 
-For each algorithm and dtype, a small certified case (``tests/gate_cases.py``: the report's
+For each algorithm and dtype, a small certified case (``tests/testing/gate_cases.py``: the report's
 quick canonical cases plus the regimes they miss) is checked three ways:
 
 * the project's kernel passes ``assert_kernel_close`` and its output is finite;

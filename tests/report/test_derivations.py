@@ -9,7 +9,7 @@ import pytest
 from hippo_verify.report import find_derivations, run_derivation
 from hippo_verify.symbolic import DerivationLog, StepFailed
 
-DERIVATIONS = Path(__file__).resolve().parents[1] / "derivations"
+DERIVATIONS = Path(__file__).resolve().parents[2] / "derivations"
 SCRIPTS = find_derivations(DERIVATIONS)
 
 

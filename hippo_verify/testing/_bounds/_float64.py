@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ..._errors import InvalidArgumentError, InvalidTypeError
+from ..._validation import require_step
 
 
 def float64_array(name: str, value: Any) -> np.ndarray:
@@ -92,3 +93,37 @@ def array64(name: str, value: Any) -> np.ndarray:
     if not np.isfinite(array).all():
         raise InvalidArgumentError(f"{name}: contains NaN or infinity")
     return array
+
+
+def step64(dt: Any) -> float | np.ndarray:
+    """A positive finite step as a float, or a float64 array for a tensor/array of steps
+    (one per system of a batch). Scalars are checked by ``_validation.require_step``; the
+    array checks and messages are the kernels' (``kernels._args.require_step``), written
+    here again so the judge runs no kernel-layer code.
+
+    Raises:
+        InvalidTypeError: bool, complex, a non-real type, an integer or complex array.
+        InvalidArgumentError: NaN, infinity or a step <= 0.
+    """
+    if not isinstance(dt, (torch.Tensor, np.ndarray)):
+        return require_step(dt)
+    if isinstance(dt, torch.Tensor):
+        if dt.is_complex() or not dt.is_floating_point():
+            raise InvalidTypeError(f"dt must be a real floating tensor, got {dt.dtype}")
+        dt = dt.detach().to("cpu", torch.float64).numpy()
+    elif not np.issubdtype(dt.dtype, np.floating):
+        raise InvalidTypeError(f"dt must be a real floating tensor, got {dt.dtype}")
+    steps = dt.astype(np.float64)
+    if not (np.isfinite(steps).all() and (steps > 0).all()):
+        raise InvalidArgumentError("dt must be finite and > 0 at every entry of the tensor")
+    return steps
+
+
+def one_step64(dt: Any) -> float:
+    """``step64`` of a single step (a number or a one-element tensor/array)."""
+    step = step64(dt)
+    if isinstance(step, np.ndarray):
+        if step.size != 1:
+            raise InvalidArgumentError(f"dt: expected one step, got shape {step.shape}")
+        return float(step.reshape(-1)[0])
+    return step

@@ -64,10 +64,9 @@ import torch
 
 from ..._errors import InvalidArgumentError
 from ..._validation import require_int
-from ...kernels._args import require_step
 from ...oracles.mp_oracles import discretization_alpha
 from .._error_model import ErrorModel, finite_or_inf, log2_ceil
-from ._float64 import array64
+from ._float64 import array64, one_step64
 
 __all__ = [
     "causal_conv_condition",
@@ -140,7 +139,7 @@ def discretize_condition(A: Any, B: Any, dt: Any, method: Any = "bilinear") -> f
     """
     A = _matrix64("A", A)
     _vector64("B", B, A.shape[0])
-    step = float(require_step(dt))
+    step = one_step64(dt)
     alpha = _alpha(method)
     N = A.shape[0]
     eye = np.eye(N)
@@ -430,7 +429,7 @@ def ssm_kernel_condition(
             caught: ``float()`` raises its own ValueError.)
     """
     A, B, C = _system(A, B, C, ("A", "B", "C"))
-    step = float(require_step(dt))
+    step = one_step64(dt)
     alpha = _alpha(method)
     L = require_int("L", L, minimum=1)
     directions = require_int("directions", directions, minimum=1)

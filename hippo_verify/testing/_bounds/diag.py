@@ -52,9 +52,9 @@ the L roots of unity and an inverse FFT. Two error sources, both first order:
 cond). max |K| and h_k come from a float64 dense route (the plain recurrence x <- Ab x on
 the dense Ab), independent of the Woodbury code under test.
 
-Independence: the helpers are the judge's own code. They validate with the public
-argument checks (``kernels._args``), take alpha from the oracle's table, and compute in
-NumPy (float64/complex128): their own per-mode discretization, powers by cumulative
+Independence: the helpers are the judge's own code. They validate with the package's
+argument checks (``_validation``, ``_float64.step64``), take alpha from the oracle's table
+and compute in NumPy (float64/complex128): their own per-mode discretization, powers by cumulative
 products, the dense bilinear Ab by ``numpy.linalg.solve``, Ab^L by
 ``numpy.linalg.matrix_power``, tangents by ``numpy.tan``. No private kernel function is
 used, so a bug in a kernel cannot also move its bound. They return ``inf`` (never NaN)
@@ -83,10 +83,9 @@ import torch
 
 from ..._errors import InvalidArgumentError
 from ..._validation import require_int
-from ...kernels._args import require_step
 from ...oracles.mp_oracles import discretization_alpha
 from .._error_model import ErrorModel, finite_or_inf, log2_ceil
-from ._float64 import array64
+from ._float64 import array64, step64
 
 __all__ = [
     "diag_kernel_condition",
@@ -129,10 +128,10 @@ def _broadcast(**shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 def _step(dt: Any) -> tuple[Any, tuple[int, ...]]:
     """(dt as a float or float64 array, its batch shape)."""
-    step = require_step(dt)
-    if isinstance(step, torch.Tensor):
-        return step.detach().to("cpu", torch.float64).numpy(), tuple(step.shape)
-    return float(step), ()
+    step = step64(dt)
+    if isinstance(step, np.ndarray):
+        return step, tuple(step.shape)
+    return step, ()
 
 
 def _alpha(method: Any) -> float | None:

@@ -226,14 +226,14 @@ def rtf_recurrence_condition(a: Any, b: Any, u: Any, *, L: int) -> float:
     if b.shape != a.shape:
         raise InvalidArgumentError("rtf_recurrence_condition: one system: a, b (d,), u (n,)")
     L = _check_length(L, a.shape[-1], "rtf_recurrence_condition", aliased=True)
+    ratio = _frequency_ratio(a, L)
+    if not math.isfinite(ratio):  # a_hat has an exact zero: I - A^L is singular
+        return math.inf
     Cbar = _aliased_cbar(a, b, L)
     g = _series_of_inverse(a, u.shape[-1])
     w = direct_causal_conv(u, g)
     local = np.abs(u) + abs_causal_conv(w, np.concatenate([[0.0], a]))  # sum_{i>=1} |a_i||w_{k-i}|
     propagated = abs_causal_conv(abs_causal_conv(local, g), Cbar)
-    ratio = _frequency_ratio(a, L)
-    if not math.isfinite(ratio):  # a_hat has an exact zero: I - A^L is singular
-        return math.inf
     total = propagated + ratio * abs_causal_conv(w, Cbar)
     return ratio_at_least_one(float(total.max()), float(np.abs(direct_causal_conv(w, Cbar)).max()))
 

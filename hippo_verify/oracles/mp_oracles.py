@@ -11,7 +11,7 @@ Contents (sections in file order, public names):
 3. Result: ``OracleResult`` (``strings``, ``floats``), ``map_nested``.
 4. Exact inputs: ``exact_scalar``, ``exact_vector``, ``exact_matrix``.
 5. Validators (the same messages as ``hippo_verify._validation``): ``require_int``,
-   ``require_step``, ``method_alpha`` (alias ``discretization_alpha``), ``method_name``.
+   ``require_step``, ``method_alpha``, ``method_name``.
 6. Working precision, certification, internal algebra: ``agreement_digits``.
 7. Dense systems: ``discretize``, ``ssm_kernel``, ``discrete_kernel``, ``continuous_kernel``.
 8. Diagonal systems, H3, convolution, scan: ``diag_kernel``, ``h3_diag_kernel``,
@@ -88,7 +88,7 @@ __all__ = [
     "dplr_kernel", "h3_diag_kernel", "h3_ssm", "hippo_projection", "rtf_impulse_response",
     "rtf_kernel", "rtf_recurrence", "rtf_stability", "scan", "shift_kernel", "ssm_kernel",
     # helpers
-    "agreement_digits", "current_work_limit", "discretization_alpha", "exact_matrix",
+    "agreement_digits", "current_work_limit", "exact_matrix",
     "exact_scalar", "exact_vector", "map_nested", "method_alpha", "method_name",
     "require_int", "require_rtf_recurrence", "require_rtf_work", "require_step", "rtf_args",
     "rtf_notes", "work_limit",
@@ -561,10 +561,6 @@ def method_alpha(method: Any) -> Fraction | None:
         if method[0] == "gbt":
             return _gbt_alpha(method[1])
     raise InvalidTypeError(f"method must be a name or ('gbt', alpha), got {method!r}")
-
-
-#: ``method_alpha`` under its older name.
-discretization_alpha = method_alpha
 
 
 def method_name(method: Any) -> str:
@@ -2173,9 +2169,3 @@ def hippo_projection(
     parts, got, prec = _certify(compute, digits, max_prec)
     params = {"measure": measure, "t": t, "N": N, "convention": "canonical"}
     return _result("hippo_projection", parts, got, prec, "quadrature/tanh-sinh", params)
-
-
-# Private names that other hippo-verify modules still import (hippo_verify.oracles.golden);
-# to be dropped once they use the public names.
-_method_alpha = method_alpha
-_method_name = method_name

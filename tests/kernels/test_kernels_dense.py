@@ -662,13 +662,14 @@ def test_kernel_alpha_table_agrees_with_the_oracle():
     """The kernels keep their own method -> alpha table (a slip in the oracle's cannot make
     kernel and judge agree); the two must name the same methods with the same alphas."""
     from hippo_verify.kernels._args import METHOD_ALPHA, method_alpha
-    from hippo_verify.oracles.mp_oracles import DISCRETIZATION_METHODS, discretization_alpha
+    from hippo_verify.oracles import mp_oracles
+    from hippo_verify.oracles.mp_oracles import DISCRETIZATION_METHODS
 
     assert set(METHOD_ALPHA) == set(DISCRETIZATION_METHODS)
     for name in DISCRETIZATION_METHODS:
-        oracle = discretization_alpha(name)
+        oracle = mp_oracles.method_alpha(name)
         assert method_alpha(name) == (None if oracle is None else float(oracle)), name
-    assert method_alpha(("gbt", 0.25)) == float(discretization_alpha(("gbt", 0.25)))
+    assert method_alpha(("gbt", 0.25)) == float(mp_oracles.method_alpha(("gbt", 0.25)))
 
 
 def _draws(seed: int, *shapes: tuple, count: int = 4) -> list[list[np.ndarray]]:

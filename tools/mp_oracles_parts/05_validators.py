@@ -125,10 +125,6 @@ def method_alpha(method: Any) -> Fraction | None:
     raise InvalidTypeError(f"method must be a name or ('gbt', alpha), got {method!r}")
 
 
-#: ``method_alpha`` under its older name.
-discretization_alpha = method_alpha
-
-
 def method_name(method: Any) -> str:
     """The method's name in results.
 

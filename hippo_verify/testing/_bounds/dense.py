@@ -64,7 +64,7 @@ import torch
 
 from ..._errors import InvalidArgumentError
 from ..._validation import require_int
-from ...oracles.mp_oracles import discretization_alpha
+from ...oracles.mp_oracles import method_alpha
 from .._error_model import ErrorModel, finite_or_inf, log2_ceil
 from ._float64 import array64, one_step64
 
@@ -112,7 +112,7 @@ def _system(Ab: Any, Bb: Any, C: Any, names: tuple[str, str, str]) -> list[np.nd
 
 def _alpha(method: Any) -> float | None:
     """alpha of the method from the oracle's table (not the kernel's), None for ZOH."""
-    alpha = discretization_alpha(method)
+    alpha = method_alpha(method)
     return None if alpha is None else float(alpha)
 
 

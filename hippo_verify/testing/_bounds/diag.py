@@ -83,7 +83,7 @@ import torch
 
 from ..._errors import InvalidArgumentError
 from ..._validation import require_int
-from ...oracles.mp_oracles import discretization_alpha
+from ...oracles.mp_oracles import method_alpha
 from .._error_model import ErrorModel, finite_or_inf, log2_ceil
 from ._float64 import array64, step64
 
@@ -136,7 +136,7 @@ def _step(dt: Any) -> tuple[Any, tuple[int, ...]]:
 
 def _alpha(method: Any) -> float | None:
     """alpha from the oracle's table (not the kernel's), None for ZOH."""
-    alpha = discretization_alpha(method)
+    alpha = method_alpha(method)
     return None if alpha is None else float(alpha)
 
 

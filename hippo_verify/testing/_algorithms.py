@@ -87,10 +87,32 @@ class Algorithm:
         """The kernel on ``inputs``: array parameters become tensors of ``dtype`` (its
         complex counterpart for complex values) on ``device``; ``to_tensor`` refuses values
         the dtype cannot hold exactly, so kernel and oracle see the same numbers."""
-        args = dict(inputs)
-        for name in self.arrays:
-            args[name] = _as_tensor(args[name], dtype, device)
-        return self.kernel(**args, **self.options)
+        args, kwargs = self.arguments(inputs, dtype, device)
+        return self.kernel(*args, **kwargs, **self.options)
+
+    def arguments(
+        self, inputs: Mapping[str, Any], dtype: torch.dtype, device: Any = "cpu"
+    ) -> tuple[list[Any], dict[str, Any]]:
+        """(positional, keyword) arguments of a call like the record's kernel: the array
+        parameters as tensors of ``dtype`` (complex counterpart for complex values) on
+        ``device``, positional parameters in the kernel's order, keyword-only ones by name.
+        A foreign kernel with the same signature (its own parameter names) takes them."""
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for name, parameter in inspect.signature(self.kernel).parameters.items():
+            if name not in inputs:
+                continue
+            value = inputs[name]
+            if name in self.arrays:
+                value = _as_tensor(value, dtype, device)
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+                kwargs[name] = value
+            else:
+                args.append(value)
+        unknown = set(inputs) - set(inspect.signature(self.kernel).parameters)
+        if unknown:
+            raise InvalidArgumentError(f"{self.name}: inputs {sorted(unknown)} are not parameters")
+        return args, kwargs
 
     def run_oracle(self, inputs: Mapping[str, Any], **settings: Any) -> OracleResult:
         """The oracle twin on ``inputs`` (``settings``: ``digits``, ``max_prec``)."""

@@ -10,6 +10,7 @@ planted bug in any kernel (a relative error of 1e-6 on one tap) fails the same c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import math
 
@@ -120,6 +121,7 @@ def test_every_strategy_draws_inputs_the_kernel_passes_on(name: str) -> None:
 def _planted(record: Algorithm) -> Algorithm:
     """The record with a kernel whose tap 0 (or entry 0 of each part) is off by 1e-6."""
 
+    @functools.wraps(record.kernel)  # the kernel's signature: how the registry calls it
     def broken(*args, **kwargs):
         result = record.kernel(*args, **kwargs)
         parts = result if isinstance(result, tuple) else (result,)
@@ -127,7 +129,6 @@ def _planted(record: Algorithm) -> Algorithm:
             part[(0,) * part.dim()] += 1e-6 * part.abs().max()
         return result
 
-    broken.__name__ = record.kernel.__name__
     return dataclasses.replace(record, kernel=broken)
 
 

@@ -41,6 +41,9 @@ RTF = [GATE, "tests/kernels/test_kernels_rtf.py"]
 H3 = [GATE, "tests/kernels/test_kernels_h3.py"]
 MODELS = [GATE, "tests/testing/test_testing_gate.py"]
 ORACLES = [GATE, "tests/oracles/test_oracles.py"]
+REGISTRY = ["tests/testing/test_algorithms.py", "tests/testing/test_testing_gate.py", GATE]
+CONDITIONING = ["tests/testing/test_conditioning.py", "tests/testing/test_algorithms.py"]
+REPORT = ["tests/report/test_precision_report.py"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,12 @@ def M(name, file, snippet, replacement, tests, description, equivalent=None, mor
 
 
 def _looser(algorithm: str, file: str, constant: str) -> Mutant:
-    snippet = f'algorithm="{algorithm}",\n        constant={constant},'
+    snippet = f'algorithm="{algorithm}",\n    constant={constant},'
     return M(
         f"model-100x-{algorithm}",
         file,
         snippet,
-        f'algorithm="{algorithm}",\n        constant=100 * {constant},',
+        f'algorithm="{algorithm}",\n    constant=100 * {constant},',
         MODELS,
         f"error model {algorithm} 100x looser",
     )
@@ -97,12 +100,14 @@ _MODELS = [
     ("rtf-fft", B + "rtf.py", "2.0"),
     ("rtf-impulse", B + "rtf.py", "0.5"),
     ("rtf-recurrence", B + "rtf.py", "0.25"),
-    ("shift", B + "rtf.py", "1.0"),
-    ("h3-conv", B + "rtf.py", "2.0"),
-    ("h3-recurrence", B + "rtf.py", "4.0"),
+    ("shift", B + "h3.py", "1.0"),
+    ("h3-conv", B + "h3.py", "2.0"),
+    ("h3-recurrence", B + "h3.py", "4.0"),
 ]
 
 A = "hippo_verify/testing/_assertions.py"
+AL = "hippo_verify/testing/_algorithms.py"
+MEASURE = "hippo_verify/report/_measure.py"
 EM = "hippo_verify/testing/_error_model.py"
 KD = "hippo_verify/kernels/"
 ORC = "hippo_verify/oracles/mp_oracles.py"
@@ -136,9 +141,9 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
     ),
     M(
         "h3-condition-floor-100",
-        B + "rtf.py",
-        "return _ratio(float(bound.max()), float(np.abs(y).max()))",
-        "return 100 * _ratio(float(bound.max()), float(np.abs(y).max()))",
+        B + "h3.py",
+        "return ratio_at_least_one(float(bound.max()), float(np.abs(y).max()))",
+        "return 100 * ratio_at_least_one(float(bound.max()), float(np.abs(y).max()))",
         MODELS,
         "h3_ssm_condition 100x too large",
     ),
@@ -224,6 +229,130 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         "self.scale = sum(abs(v) for v in wanted)",
         MODELS,
         "errors relative to the 1-norm instead of the max-norm (L-fold looser)",
+    ),
+    # --- the algorithm registry (N, cond, kernel calls from the records) -----------------
+    M(
+        "registry-inputs-cond-one",
+        A,
+        "return record.state_size(data), record.condition_of(data)",
+        "return record.state_size(data), 1.0",
+        REGISTRY,
+        "assert_kernel_close(..., inputs=) judges with cond 1 instead of the registry's",
+    ),
+    M(
+        "registry-condition-options-dropped",
+        AL,
+        "options = {name: v for name, v in self.options.items() if name in accepted}",
+        "options = {}",
+        REGISTRY,
+        "condition_of drops the record's options (vandermonde-f64phase without float64_phase)",
+    ),
+    M(
+        "registry-vandermonde-condition-dplr",
+        AL,
+        "diag.VANDERMONDE_MODEL,\n        diag.diag_kernel_condition,",
+        "diag.VANDERMONDE_MODEL,\n        diag.dplr_kernel_condition,",
+        REGISTRY,
+        "the vandermonde record points at the DPLR conditioning function",
+    ),
+    M(
+        "registry-h3-conv-model-recurrence",
+        AL,
+        "h3.H3_CONV_MODEL,",
+        "h3.H3_RECURRENCE_MODEL,",
+        REGISTRY,
+        "the h3-conv record carries the h3-recurrence model (2x looser bound)",
+    ),
+    M(
+        "registry-f64phase-model-vandermonde",
+        AL,
+        "diag.VANDERMONDE_F64PHASE_MODEL,",
+        "diag.VANDERMONDE_MODEL,",
+        [*REGISTRY, *REPORT],
+        "the vandermonde-f64phase record carries the vandermonde model (float64 too)",
+    ),
+    M(
+        "registry-state-size-plus-one",
+        AL,
+        "        return len(value)\n",
+        "        return len(value) + 1\n",
+        REGISTRY,
+        "state_size off by one (N + 1 handed to the model), lists and tensors",
+        more=(
+            (
+                "return int(value.shape[-1]) if value.dim() else 1",
+                "return int(value.shape[-1]) + 1 if value.dim() else 1",
+            ),
+        ),
+    ),
+    M(
+        "registry-complex-tensor-cast-real",
+        AL,
+        "wanted = _COMPLEX[dtype] if values.is_complex() else dtype",
+        "wanted = dtype",
+        REGISTRY,
+        "run_kernel casts complex tensor inputs to the real dtype (imaginary parts dropped)",
+    ),
+    M(
+        "registry-complex-list-real-dtype",
+        AL,
+        "wanted = _COMPLEX[dtype] if _has_complex(values) else dtype",
+        "wanted = dtype",
+        REGISTRY,
+        "run_kernel makes complex list inputs tensors of the real dtype",
+    ),
+    M(
+        "registry-complex64-as-complex128",
+        AL,
+        "_COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex64}",
+        "_COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex128}",
+        REGISTRY,
+        "run_kernel in float32 runs complex inputs in complex128 (float32 never exercised)",
+    ),
+    # --- conditioning functions -------------------------------------------------------
+    M(
+        "step64-accepts-nonpositive",
+        B + "_float64.py",
+        "if not (np.isfinite(steps).all() and (steps > 0).all()):",
+        "if not np.isfinite(steps).all():",
+        CONDITIONING,
+        "a tensor/array dt with an entry <= 0 accepted by the conditioning functions",
+    ),
+    M(
+        "h3-condition-shift-untruncated",
+        B + "h3.py",
+        'shift_K = one_sequence("shift_C", shift_C)[: q.size]',
+        'shift_K = one_sequence("shift_C", shift_C)',
+        CONDITIONING,
+        "h3_ssm_condition does not truncate shift_C to L taps",
+        equivalent="both convolutions with shift_K are cut to len(k) = L outputs and a tap "
+        "of index >= L only reaches outputs >= L: the same sums (np.convolve may add them in "
+        "another order when shift_C is longer than L, a last-bit difference of cond)",
+    ),
+    # --- the precision report ---------------------------------------------------------
+    M(
+        "report-measure-default-bound",
+        MEASURE,
+        "model = algorithm.name if algorithm.name in models else None",
+        "model = None",
+        REPORT,
+        "the report judges every row by the default bound although a model exists",
+    ),
+    M(
+        "report-measure-cond-one",
+        MEASURE,
+        "comparison = compare_kernel(actual, oracle, algorithm=model, N=N, cond=cond)",
+        "comparison = compare_kernel(actual, oracle, algorithm=model, N=N, cond=1.0)",
+        REPORT,
+        "the report's bound uses cond 1 instead of the case's conditioning number",
+    ),
+    M(
+        "report-oracle-cache-without-inputs",
+        MEASURE,
+        "key = (algorithm.oracle, json.dumps(_jsonable(inputs), sort_keys=True))",
+        "key = (algorithm.oracle,)",
+        REPORT,
+        "oracle_of caches by oracle function only: a second case gets the first's oracle",
     ),
     # --- kernels: dense ----------------------------------------------------------------
     M(

@@ -20,7 +20,7 @@ from hippo_verify.report._precision import (
     canonical_cases,
     precision_failures,
 )
-from hippo_verify.testing import ALGORITHMS
+from hippo_verify.testing import ALGORITHMS, error_bound
 
 ROW_KEYS = {
     "dtype",
@@ -202,3 +202,20 @@ def _no(constant: str) -> None:
 def test_no_cases_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="at least one case"):
         build_precision_report(tmp_path, configs=[])
+
+
+def test_every_row_is_judged_by_its_algorithms_model_at_the_cases_condition(quick) -> None:
+    """bound = error_bound(algorithm, output dtype, L, N, cond) with the N and cond the
+    case reports (from the registry record), not the default bound or cond 1."""
+    out, _ = quick
+    data = json.loads((out / "precision.json").read_text(encoding="utf-8"))
+    names = {case.key: case.algorithm.name for case in canonical_cases(quick=True)}
+    assert any(case["cond"] > 1 for case in data["cases"])  # cond 1 would go unnoticed
+    for case in data["cases"]:
+        name = names[case["case"]]
+        assert case["cond_source"] == ALGORITHMS[name].condition.__name__
+        for row in case["rows"]:
+            dtype = getattr(torch, row["output_dtype"])
+            wanted = error_bound(name, dtype, L=row["L"], N=case["N"], cond=case["cond"])
+            assert row["bound"] == pytest.approx(wanted, rel=1e-12, abs=0), (case["case"], row)
+            assert row["error_model"] == ALGORITHMS[name].model.algorithm

@@ -219,3 +219,72 @@ def test_algorithm_named_refuses_unknown_names() -> None:
 def test_the_registry_is_read_only() -> None:
     with pytest.raises(TypeError):
         ALGORITHMS["x"] = ALGORITHMS["shift"]  # type: ignore[index]
+
+
+# ---------------------------------------------------------------------------------------
+# What each record hands on: its own model, its options, the dtype under test
+# ---------------------------------------------------------------------------------------
+
+#: Records whose kernel does the arithmetic of another algorithm and shares its model.
+SHARED_MODELS = {"h3-diag": "vandermonde"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_record_carries_the_model_written_for_it(name: str) -> None:
+    """A record pointing at a neighbour's model (h3-conv <- h3-recurrence, 2x looser) is
+    registered without complaint; the model's own name says whose it is."""
+    record = ALGORITHMS[name]
+    assert record.model.algorithm == SHARED_MODELS.get(name, name)
+    if name in SHARED_MODELS:
+        assert record.model is ALGORITHMS[SHARED_MODELS[name]].model
+
+
+#: One fast mode (|dt Im lam| = 2.5): |log lam_bar| and |Re log lam_bar| differ 600-fold.
+FAST = {"lam": [complex(-0.0625, 40.0)], "B": [1 + 0j], "C": [0.5 + 0.25j], "L": 64, "dt": 0.0625}
+
+
+def test_condition_of_passes_the_records_options_the_function_takes() -> None:
+    """float64_phase reaches diag_kernel_condition for vandermonde-f64phase (a smaller cond
+    than vandermonde's); the scans' mode, which scan_condition does not take, does not."""
+    with_phase = testing.diag_kernel_condition(**FAST, float64_phase=True)
+    without = testing.diag_kernel_condition(**FAST)
+    assert with_phase < without / 10
+    assert ALGORITHMS["vandermonde-f64phase"].condition_of(FAST) == with_phase
+    assert ALGORITHMS["vandermonde"].condition_of(FAST) == without
+    scan = {"Ab": [[0.5]], "Bb": [1.0], "C": [1.0], "u": [1.0, -0.5, 0.25]}
+    assert ALGORITHMS["scan-chunked"].condition_of(scan) == testing.scan_condition(**scan)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "complex_dtype"),
+    [(torch.float64, torch.complex128), (torch.float32, torch.complex64)],
+)
+def test_run_kernel_uses_the_complex_counterpart_of_the_dtype(dtype, complex_dtype) -> None:
+    """Complex inputs (lists or complex128 tensors) run in the complex dtype of the same
+    precision: never cast to the real dtype, never kept wider than the dtype under test."""
+    record = ALGORITHMS["vandermonde"]
+    expected = kernels.diag_kernel(
+        *(torch.tensor(DIAG[name], dtype=complex_dtype) for name in ("lam", "B", "C")),
+        DIAG["L"],
+        dt=DIAG["dt"],
+    )
+    tensors = {name: torch.tensor(DIAG[name], dtype=torch.complex128) for name in record.arrays}
+    for inputs in (DIAG, {**DIAG, **tensors}):
+        actual = record.run_kernel(inputs, dtype)
+        assert actual.dtype == dtype == expected.dtype
+        assert torch.equal(actual, expected)
+
+
+def test_inputs_give_the_state_size_of_the_record() -> None:
+    """N is the number of states: rows of Bb for the dense kernels, modes for the diagonal
+    ones, the order d for RTF; as lists and as tensors."""
+    scan = {"Ab": [[0.5, 0.0], [0.25, 0.5]], "Bb": [1.0, 0.5], "C": [1.0, -1.0], "u": [1.0]}
+    rtf = {"a": [0.5, -0.25, 0.125], "b": [1.0, 0.0, 0.5], "L": 8}
+    for name, inputs, N in (
+        ("scan-sequential", scan, 2),
+        ("vandermonde", DIAG, 2),
+        ("rtf-fft", rtf, 3),
+    ):
+        record = ALGORITHMS[name]
+        as_tensors = {k: torch.tensor(v) if k in record.arrays else v for k, v in inputs.items()}
+        assert record.state_size(inputs) == record.state_size(as_tensors) == N

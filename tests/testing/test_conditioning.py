@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+import torch
 
 from hippo_verify import InvalidArgumentError
 from hippo_verify.testing import (
+    diag_kernel_condition,
+    discretize_condition,
     dplr_kernel_condition,
     dplr_kernel_condition_terms,
+    h3_diag_kernel_condition,
     h3_ssm_condition,
     rtf_kernel_condition,
     rtf_recurrence_condition,
@@ -35,3 +40,24 @@ def test_h3_condition_is_for_one_channel() -> None:
     assert math.isfinite(one) and one >= 1
     with pytest.raises(InvalidArgumentError, match="one channel"):
         h3_ssm_condition(q, q, q, [1.0], [[-1 + 1j], [-1 + 2j]], [[1j], [1j]], [[1], [1]], dt=0.1)
+
+
+STEPS = {
+    "zero tensor": torch.tensor([0.0625, 0.0], dtype=torch.float64),
+    "negative tensor": torch.tensor([0.0625, -0.0625], dtype=torch.float64),
+    "negative array": np.array([0.0625, -0.0625]),
+}
+
+
+@pytest.mark.parametrize("dt", STEPS.values(), ids=STEPS)
+def test_a_batch_of_steps_with_one_not_positive_is_refused(dt) -> None:
+    """Every entry of a tensor/array dt must be > 0 (a step <= 0 has no discretization to
+    judge), as for a scalar step."""
+    lam = [[-0.5 + 1j], [-0.25 + 2j]]
+    ones = [[1 + 0j], [1 + 0j]]
+    with pytest.raises(InvalidArgumentError, match="> 0"):
+        diag_kernel_condition(lam, ones, ones, 8, dt=dt)
+    with pytest.raises(InvalidArgumentError, match="> 0"):
+        h3_diag_kernel_condition(lam, ones, ones, 8, dt=dt)
+    with pytest.raises(InvalidArgumentError, match="> 0"):
+        discretize_condition([[-1.0]], [1.0], dt[1:], "zoh")

@@ -24,8 +24,10 @@ from hippo_verify.testing import (
     _error_model,
     assert_kernel_close,
     compare_kernel,
+    diag_kernel_condition,
     error_bound,
     registered_models,
+    scan_condition,
     unit_roundoff,
 )
 
@@ -521,3 +523,44 @@ def test_model_bound_defaults_and_dtype_message(fake_model) -> None:
         InvalidArgumentError, match=r"supported: \['torch.float64', 'torch.float32'\]"
     ):
         fake_model.bound(torch.complex64, L=8)
+
+
+SCAN = {"Ab": [[0.5, 0.0], [0.25, 0.5]], "Bb": [1.0, 0.5], "C": [1.0, -1.0], "u": [1.0] * 32}
+#: A fast mode (|dt Im lam| = 2.5), where float64_phase changes cond, and a slow one.
+MODES = {
+    "lam": [complex(-0.0625, 40.0), complex(-0.5, 1.0)],
+    "B": [1 + 0j, 0.5 + 0j],
+    "C": [0.5 + 0.25j, 1 + 0j],
+    "L": 32,
+    "dt": 0.0625,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs", "dtype", "N", "condition"),
+    [
+        ("scan-sequential", SCAN, torch.float64, 2, lambda: scan_condition(**SCAN)),
+        (
+            "vandermonde-f64phase",
+            MODES,
+            torch.float32,
+            2,
+            lambda: diag_kernel_condition(**MODES, float64_phase=True),
+        ),
+    ],
+    ids=["scan-sequential", "vandermonde-f64phase"],
+)
+def test_inputs_give_the_bound_at_the_records_state_size_and_condition(
+    name, inputs, dtype, N, condition
+) -> None:
+    """compare_kernel(..., inputs=): exactly error_bound at the record's N (rows of Bb, the
+    modes) and cond (its conditioning function with the record's options), not cond 1."""
+    record = ALGORITHMS[name]
+    cond = condition()
+    assert cond != 1.0
+    oracle = record.run_oracle(inputs)
+    comparison = compare_kernel(
+        record.run_kernel(inputs, dtype), oracle, algorithm=name, inputs=inputs
+    )
+    assert comparison.bound == error_bound(name, dtype, L=len(oracle.values), N=N, cond=cond)
+    assert comparison.passed

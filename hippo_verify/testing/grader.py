@@ -1,0 +1,445 @@
+"""Grade anyone's kernel: ``check_kernel(fn, algorithm)`` (public; needs hypothesis).
+
+``fn`` has the signature of the project's own kernel for ``algorithm`` (``ALGORITHMS[name]``:
+e.g. ``"rtf-fft"`` -> ``fn(a, b, L)`` like ``kernels.rtf_kernel``; positional parameters in
+that order, keyword-only ones by name, its own parameter names allowed). For each dtype,
+hypothesis draws valid inputs from the algorithm's strategy (exact in float32, so every
+dtype and the oracle see the same numbers); each example is judged three ways:
+
+1. **dtype**: the output has the dtype the project's kernel returns for those inputs
+   (the input dtype, or its complex counterpart), unless the caller declares a
+   ``compute_dtype``: a silent downcast (float64 in, float32 out) fails;
+2. **the error model** (the guarantee): ``compare_kernel(out, oracle, algorithm=name,
+   inputs=inputs)``, the certified oracle cached within the run, ``cond`` from the
+   registry's conditioning function;
+3. **the reference**: the error of ``fn`` against the oracle is at most
+   ``REFERENCE_RATIO`` times the error of the project's own kernel on the same inputs and
+   dtype, plus ``REFERENCE_SLACK_ULPS`` unit roundoffs. The error models are worst-case
+   bounds 10-100x above typical errors; this catches a kernel that lost a few digits and
+   still sits inside the model.
+
+A failing example is shrunk by hypothesis to a minimal one; the ``Verdict`` holds, per
+dtype, the worst digits obtained and required, the worst ratio to the reference, and the
+failure: what failed, the worst taps (got vs wanted) and the inputs as exact Python
+literals (floats print exactly) that reproduce it. ``bool(verdict)`` is the verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed, settings
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
+
+from .._errors import InvalidArgumentError, InvalidTypeError
+from .._validation import require_int
+from ..oracles import OracleResult
+from ._algorithms import Algorithm, algorithm_named
+from ._assertions import KernelComparison, compare_kernel
+from ._error_model import unit_roundoff
+
+__all__ = [
+    "DEFAULT_EXAMPLES",
+    "REFERENCE_RATIO",
+    "REFERENCE_SLACK_ULPS",
+    "DtypeVerdict",
+    "Failure",
+    "Verdict",
+    "check_kernel",
+]
+
+#: Examples drawn per dtype by default.
+DEFAULT_EXAMPLES = 25
+#: A foreign kernel may be this many times less accurate than the project's own kernel on
+#: the same inputs (plus REFERENCE_SLACK_ULPS). See ``benchmarks/reference_ratio.py``.
+REFERENCE_RATIO = 8.0
+#: Unit roundoffs always allowed on top of REFERENCE_RATIO x the reference's error (the
+#: reference can be exact where an equally correct kernel rounds once or twice).
+REFERENCE_SLACK_ULPS = 8.0
+
+_REAL_OF = {
+    torch.complex128: torch.float64,
+    torch.complex64: torch.float32,
+    torch.float64: torch.float64,
+    torch.float32: torch.float32,
+}
+_COMPLEX_OF = {torch.float64: torch.complex128, torch.float32: torch.complex64}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one (shrunk) example failed.
+
+    Attributes:
+        kind: ``"dtype"``, ``"model"``, ``"reference"``, ``"nonfinite"``, ``"shape"`` or
+            ``"exception"`` (raised inside the graded function).
+        message: what failed, with the worst taps (got != wanted) and the digits.
+        inputs: the example as an exact Python literal (``repr`` of the input mapping).
+    """
+
+    kind: str
+    message: str
+    inputs: str
+
+
+@dataclass
+class DtypeVerdict:
+    """The grade in one dtype.
+
+    Attributes:
+        dtype: the input dtype (real; complex inputs use its complex counterpart).
+        examples: examples judged (passing ones; shrinking adds some).
+        worst_digits: the fewest correct digits over the examples (inf if always exact).
+        required_digits: -log10 of the bound at that example.
+        worst_bound_use: the largest error / bound.
+        worst_reference_ratio: the largest error / (reference error + slack).
+        failure: the shrunk failing example, or None.
+    """
+
+    dtype: torch.dtype
+    examples: int = 0
+    worst_digits: float = math.inf
+    required_digits: float = math.nan
+    worst_bound_use: float = 0.0
+    worst_reference_ratio: float = 0.0
+    failure: Failure | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None and self.examples > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dtype": str(self.dtype).removeprefix("torch."),
+            "passed": self.passed,
+            "examples": self.examples,
+            "worst_digits": _finite_or_none(self.worst_digits),
+            "required_digits": _finite_or_none(self.required_digits),
+            "worst_bound_use": self.worst_bound_use,
+            "worst_reference_ratio": self.worst_reference_ratio,
+            "failure": None if self.failure is None else vars(self.failure),
+        }
+
+
+def _finite_or_none(x: float) -> float | None:
+    return round(x, 2) if math.isfinite(x) else None
+
+
+@dataclass
+class Verdict:
+    """The report card of ``check_kernel``: one ``DtypeVerdict`` per dtype.
+
+    ``bool(verdict)`` is ``passed``; ``markdown()`` and ``as_dict()`` render it.
+    """
+
+    function: str
+    algorithm: str
+    dtypes: list[DtypeVerdict] = field(default_factory=list)
+    reference_ratio: float = REFERENCE_RATIO
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.dtypes) and all(d.passed for d in self.dtypes)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return self.markdown()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "function": self.function,
+            "algorithm": self.algorithm,
+            "passed": self.passed,
+            "reference_ratio": self.reference_ratio,
+            "reference_slack_ulps": REFERENCE_SLACK_ULPS,
+            "dtypes": [d.as_dict() for d in self.dtypes],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=1, allow_nan=False)
+
+    def markdown(self) -> str:
+        status = "PASS" if self.passed else "FAIL"
+        lines = [
+            f"## {self.function} as `{self.algorithm}`: {status}",
+            "",
+            "| dtype | examples | worst digits | required | error / bound "
+            f"| error / reference (max {self.reference_ratio:g}) | result |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for d in self.dtypes:
+            digits = "exact" if math.isinf(d.worst_digits) else f"{d.worst_digits:.1f}"
+            required = "—" if math.isnan(d.required_digits) else f"{d.required_digits:.1f}"
+            result = "pass" if d.passed else f"FAIL ({d.failure.kind})" if d.failure else "—"
+            lines.append(
+                f"| {str(d.dtype).removeprefix('torch.')} | {d.examples} | {digits} "
+                f"| {required} | {d.worst_bound_use:.3g} | {d.worst_reference_ratio:.3g} "
+                f"| {result} |"
+            )
+        for d in self.dtypes:
+            if d.failure is not None:
+                lines += [
+                    "",
+                    f"### {str(d.dtype).removeprefix('torch.')}: {d.failure.kind}",
+                    "",
+                    "```",
+                    d.failure.message,
+                    "",
+                    f"inputs = {d.failure.inputs}",
+                    "```",
+                ]
+        return "\n".join(lines) + "\n"
+
+
+class _Failed(AssertionError):
+    """One example failed; carries the Failure (hypothesis shrinks on it)."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(f"{failure.kind}: {failure.message}")
+        self.failure = failure
+
+
+class _Judge:
+    """Judges examples of one function in one dtype; keeps the run's statistics."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        record: Algorithm,
+        verdict: DtypeVerdict,
+        compute_dtype: torch.dtype | None,
+        reference_ratio: float,
+        oracles: dict[str, OracleResult],
+        device: Any,
+    ):
+        self.fn, self.record, self.verdict = fn, record, verdict
+        self.compute_dtype, self.ratio = compute_dtype, reference_ratio
+        self.oracles, self.device = oracles, device
+
+    def oracle(self, inputs: Mapping[str, Any]) -> OracleResult:
+        key = repr(sorted(inputs.items()))
+        if key not in self.oracles:
+            self.oracles[key] = self.record.run_oracle(inputs)
+        return self.oracles[key]
+
+    def __call__(self, inputs: dict[str, Any]) -> None:
+        record, dtype = self.record, self.verdict.dtype
+        # an identically zero result has no relative error: nothing to grade
+        assume(math.isfinite(record.condition_of(inputs)))
+        literal = repr(inputs)
+        try:  # inputs the project's own kernel or oracle refuses are not gradeable
+            reference = record.run_kernel(inputs, self.compute_dtype or dtype, self.device)
+            oracle = self.oracle(inputs)
+        except (InvalidArgumentError, ArithmeticError):
+            assume(False)
+        try:
+            args, kwargs = record.arguments(inputs, dtype, self.device)
+            out = self.fn(*args, **kwargs)
+        except Exception:  # the graded function's own failure, with its traceback
+            raise _Failed(Failure("exception", traceback.format_exc(limit=-8), literal)) from None
+        got_parts = out if isinstance(out, tuple) else (out,)
+        ref_parts = reference if isinstance(reference, tuple) else (reference,)
+        if len(got_parts) != len(ref_parts) or not all(
+            isinstance(g, torch.Tensor) for g in got_parts
+        ):
+            kinds = [type(g).__name__ for g in got_parts]
+            raise _Failed(
+                Failure("shape", f"returned {kinds}, expected {len(ref_parts)} tensor(s)", literal)
+            )
+        for index, (got, ref) in enumerate(zip(got_parts, ref_parts)):
+            self._judge_part(inputs, literal, got, ref, _part(oracle, index, len(ref_parts)))
+        self.verdict.examples += 1
+
+    def _judge_part(
+        self,
+        inputs: dict[str, Any],
+        literal: str,
+        got: torch.Tensor,
+        reference: torch.Tensor,
+        oracle: OracleResult,
+    ) -> None:
+        wanted = reference.dtype  # the project's kernel in the same (or the compute) dtype
+        if got.dtype != wanted:
+            raise _Failed(
+                Failure(
+                    "dtype",
+                    f"returned {got.dtype} for inputs in {self.verdict.dtype} (expected "
+                    f"{wanted}; declare compute_dtype= if the kernel computes in another "
+                    "precision on purpose)",
+                    literal,
+                )
+            )
+        if got.numel() != len(oracle.values):
+            raise _Failed(
+                Failure(
+                    "shape",
+                    f"returned shape {tuple(got.shape)}, expected {tuple(reference.shape)}",
+                    literal,
+                )
+            )
+        name = self.record.name
+        try:
+            mine = compare_kernel(got.reshape(-1), oracle, algorithm=name, inputs=inputs)
+        except InvalidArgumentError:  # e.g. a vacuous bound: not gradeable
+            assume(False)
+        if mine.nonfinite or not mine.passed:
+            kind = "nonfinite" if mine.nonfinite else "model"
+            raise _Failed(Failure(kind, mine.report(f"{name} in {got.dtype}"), literal))
+        theirs = compare_kernel(reference.reshape(-1), oracle, algorithm=name, inputs=inputs)
+        self._reference(mine, theirs, got.dtype, literal)
+        self._record(mine)
+
+    def _reference(
+        self, mine: KernelComparison, theirs: KernelComparison, dtype: torch.dtype, literal: str
+    ) -> None:
+        if math.isinf(self.ratio):  # the reference check is off
+            return
+        slack = REFERENCE_SLACK_ULPS * unit_roundoff(dtype)
+        allowed = self.ratio * theirs.max_relative + slack
+        use = mine.max_relative / (theirs.max_relative + slack)
+        self.verdict.worst_reference_ratio = max(self.verdict.worst_reference_ratio, use)
+        if not mine.max_relative <= allowed:
+            message = (
+                f"error {mine.max_relative:.3e} > {self.ratio:g} x the reference kernel's "
+                f"{theirs.max_relative:.3e} + {REFERENCE_SLACK_ULPS:g} u = {allowed:.3e} "
+                f"(inside the error model's bound {mine.bound:.3e}, but {use:.1f}x less "
+                f"accurate than {self.record.kernel.__module__}.{self.record.kernel.__name__})"
+            )
+            raise _Failed(Failure("reference", message + "\n" + mine.report("taps"), literal))
+
+    def _record(self, comparison: KernelComparison) -> None:
+        v = self.verdict
+        use = comparison.max_relative / comparison.bound
+        if comparison.digits < v.worst_digits:
+            v.worst_digits = comparison.digits
+            v.required_digits = -math.log10(comparison.bound)
+        elif math.isnan(v.required_digits):
+            v.required_digits = -math.log10(comparison.bound)
+        v.worst_bound_use = max(v.worst_bound_use, use)
+
+
+def _part(oracle: OracleResult, index: int, count: int) -> OracleResult:
+    """Part ``index`` of a multi-part oracle (discretize: Ab, Bb), flattened."""
+    if count == 1:
+        return oracle
+    values = oracle.values[index]
+    flat = [v for row in values for v in row] if values and isinstance(values[0], list) else values
+    return OracleResult(oracle.family, list(flat), oracle.digits, oracle.prec, oracle.method)
+
+
+def _dtypes(record: Algorithm, dtypes: Sequence[torch.dtype] | None) -> list[torch.dtype]:
+    supported = [d for d in (torch.float64, torch.float32) if d in record.dtypes]
+    if not supported:  # complex-only models: their real counterparts
+        supported = [_REAL_OF[d] for d in record.dtypes if d in _REAL_OF]
+    if dtypes is None:
+        return supported
+    chosen = list(dtypes)
+    for dtype in chosen:
+        if not isinstance(dtype, torch.dtype):
+            raise InvalidTypeError(f"dtypes: expected torch dtypes, got {dtype!r}")
+        if dtype not in supported:
+            raise InvalidArgumentError(
+                f"{record.name} has no error model for {dtype}; supported: "
+                f"{[str(d) for d in supported]}"
+            )
+    if not chosen:
+        raise InvalidArgumentError("dtypes: give at least one dtype")
+    return chosen
+
+
+def check_kernel(
+    fn: Callable[..., Any],
+    algorithm: str,
+    *,
+    dtypes: Sequence[torch.dtype] | None = None,
+    examples: int = DEFAULT_EXAMPLES,
+    compute_dtype: torch.dtype | None = None,
+    reference_ratio: float = REFERENCE_RATIO,
+    seed_value: int = 0,
+    shrink: bool = True,
+    device: Any = "cpu",
+    progress: Callable[[str], None] | None = None,
+) -> Verdict:
+    """Grade ``fn`` as an implementation of ``algorithm`` (see the module docstring).
+
+    Arguments:
+        fn: the kernel under test, called like ``ALGORITHMS[algorithm].kernel`` (same
+            parameter order; keyword-only parameters by name) with tensors.
+        algorithm: a name in ``ALGORITHMS``.
+        dtypes: the input dtypes to grade (default: float64 and float32 where the error
+            model covers them).
+        examples: examples drawn per dtype (hypothesis; more when a failure is shrunk).
+        compute_dtype: the precision ``fn`` computes and returns in on purpose (e.g.
+            float32 whatever the input); judged in that dtype. None: the output must have
+            the dtype the project's kernel returns for the same inputs.
+        reference_ratio: how many times less accurate than the project's kernel ``fn``
+            may be (plus ``REFERENCE_SLACK_ULPS``); ``math.inf`` turns the check off.
+        seed_value: hypothesis seed (the run is reproducible).
+        shrink: shrink a failing example to a minimal one (slower on failure).
+        device: torch device the inputs are put on.
+        progress: called with one line per dtype.
+
+    Returns:
+        The ``Verdict`` (truthy iff every dtype passed).
+
+    Raises:
+        InvalidTypeError, InvalidArgumentError: ``fn`` not callable, unknown algorithm,
+            unsupported dtype, ``examples`` < 1, a non-positive ratio.
+    """
+    if not callable(fn):
+        raise InvalidTypeError(f"fn: expected a callable, got {type(fn).__name__}")
+    record = algorithm_named(algorithm)
+    chosen = _dtypes(record, dtypes)
+    examples = require_int("examples", examples, minimum=1)
+    if isinstance(reference_ratio, bool) or not isinstance(reference_ratio, (int, float)):
+        raise InvalidTypeError(f"reference_ratio: expected a number, got {reference_ratio!r}")
+    if not reference_ratio >= 1:
+        raise InvalidArgumentError(f"reference_ratio must be >= 1, got {reference_ratio!r}")
+    if compute_dtype is not None and compute_dtype not in (torch.float64, torch.float32):
+        raise InvalidArgumentError(f"compute_dtype: float64 or float32, got {compute_dtype!r}")
+    name = getattr(fn, "__qualname__", None) or repr(fn)
+    verdict = Verdict(f"{getattr(fn, '__module__', '?')}.{name}", record.name)
+    verdict.reference_ratio = float(reference_ratio)
+    oracles: dict[str, OracleResult] = {}
+    for dtype in chosen:
+        grade = DtypeVerdict(dtype)
+        verdict.dtypes.append(grade)
+        judge = _Judge(fn, record, grade, compute_dtype, reference_ratio, oracles, device)
+        _run(judge, record, examples, seed_value, shrink)
+        if progress is not None:
+            state = "pass" if grade.passed else f"FAIL ({grade.failure.kind})"
+            progress(f"{record.name} {str(dtype).removeprefix('torch.')}: {state}")
+    return verdict
+
+
+def _run(judge: _Judge, record: Algorithm, examples: int, seed_value: int, shrink: bool) -> None:
+    phases = [p for p in Phase if shrink or p is not Phase.shrink]
+
+    @seed(seed_value)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(record.strategy())
+    def run(inputs: dict[str, Any]) -> None:
+        judge(inputs)
+
+    try:
+        run()
+    except _Failed as failed:
+        judge.verdict.failure = failed.failure
+    except (Unsatisfiable, FailedHealthCheck) as error:
+        judge.verdict.failure = Failure("inputs", f"no gradeable inputs drawn: {error}", "")

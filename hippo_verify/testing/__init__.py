@@ -10,6 +10,8 @@ Public API (usable by downstream projects):
 * ``error_bound(algorithm, dtype, *, L, N=1, cond=1)``, ``unit_roundoff(dtype)``,
   ``registered_models()`` and the ``ErrorModel`` record of each algorithm;
 * the conditioning functions (``*_condition``), each taking its kernel's arguments;
+* ``check_kernel(fn, algorithm)`` and its ``Verdict`` (``hippo_verify.testing.grader``):
+  grade anyone's kernel; imported on first use, it needs hypothesis (the test extras);
 * ``hippo_verify.testing.strategies`` and ``hippo_verify.testing.kernel_inputs``:
   hypothesis strategies (they need the test extras).
 """
@@ -71,3 +73,14 @@ __all__ = [
     "ssm_kernel_condition",
     "unit_roundoff",
 ]
+
+#: Names served by ``grader`` (which needs hypothesis), imported when first asked for.
+_GRADER_NAMES = ("check_kernel", "Verdict", "DtypeVerdict", "Failure")
+
+
+def __getattr__(name: str) -> object:
+    if name in _GRADER_NAMES:
+        from . import grader
+
+        return getattr(grader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

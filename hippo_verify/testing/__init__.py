@@ -10,8 +10,9 @@ Public API (usable by downstream projects):
 * ``error_bound(algorithm, dtype, *, L, N=1, cond=1)``, ``unit_roundoff(dtype)``,
   ``registered_models()`` and the ``ErrorModel`` record of each algorithm;
 * the conditioning functions (``*_condition``), each taking its kernel's arguments;
-* ``check_kernel(fn, algorithm)`` and its ``Verdict`` (``hippo_verify.testing.grader``):
-  grade anyone's kernel; imported on first use, it needs hypothesis (the test extras);
+* ``check_kernel(fn, algorithm)``, ``check_recurrence(fn, algorithm)`` and the ``Verdict``
+  (``hippo_verify.testing.grader``): grade anyone's kernel; imported on first use, it
+  needs hypothesis (the test extras);
 * ``hippo_verify.testing.strategies`` and ``hippo_verify.testing.kernel_inputs``:
   hypothesis strategies (they need the test extras).
 """
@@ -75,7 +76,7 @@ __all__ = [
 ]
 
 #: Names served by ``grader`` (which needs hypothesis), imported when first asked for.
-_GRADER_NAMES = ("check_kernel", "Verdict", "DtypeVerdict", "Failure")
+_GRADER_NAMES = ("check_kernel", "check_recurrence", "Verdict", "DtypeVerdict", "Failure")
 
 
 def __getattr__(name: str) -> object:

@@ -26,6 +26,7 @@ literals (floats print exactly) that reproduce it. ``bool(verdict)`` is the verd
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import traceback
@@ -35,7 +36,9 @@ from typing import Any
 
 import torch
 from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed, settings
+from hypothesis import strategies as st
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable
+from hypothesis.strategies import SearchStrategy
 
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_int
@@ -46,12 +49,14 @@ from ._error_model import unit_roundoff
 
 __all__ = [
     "DEFAULT_EXAMPLES",
+    "RECURRENT_SIGNALS",
     "REFERENCE_RATIO",
     "REFERENCE_SLACK_ULPS",
     "DtypeVerdict",
     "Failure",
     "Verdict",
     "check_kernel",
+    "check_recurrence",
 ]
 
 #: Examples drawn per dtype by default.
@@ -367,6 +372,7 @@ def check_kernel(
     shrink: bool = True,
     device: Any = "cpu",
     progress: Callable[[str], None] | None = None,
+    strategy: SearchStrategy | None = None,
 ) -> Verdict:
     """Grade ``fn`` as an implementation of ``algorithm`` (see the module docstring).
 
@@ -386,6 +392,7 @@ def check_kernel(
         shrink: shrink a failing example to a minimal one (slower on failure).
         device: torch device the inputs are put on.
         progress: called with one line per dtype.
+        strategy: the inputs to draw (default: the algorithm's ``strategy()``).
 
     Returns:
         The ``Verdict`` (truthy iff every dtype passed).
@@ -409,18 +416,25 @@ def check_kernel(
     verdict = Verdict(f"{getattr(fn, '__module__', '?')}.{name}", record.name)
     verdict.reference_ratio = float(reference_ratio)
     oracles: dict[str, OracleResult] = {}
+    strategy = record.strategy() if strategy is None else strategy
     for dtype in chosen:
         grade = DtypeVerdict(dtype)
         verdict.dtypes.append(grade)
         judge = _Judge(fn, record, grade, compute_dtype, reference_ratio, oracles, device)
-        _run(judge, record, examples, seed_value, shrink)
+        _run(judge, strategy, examples, seed_value, shrink)
         if progress is not None:
             state = "pass" if grade.passed else f"FAIL ({grade.failure.kind})"
             progress(f"{record.name} {str(dtype).removeprefix('torch.')}: {state}")
     return verdict
 
 
-def _run(judge: _Judge, record: Algorithm, examples: int, seed_value: int, shrink: bool) -> None:
+def _run(
+    judge: _Judge,
+    strategy: SearchStrategy,
+    examples: int,
+    seed_value: int,
+    shrink: bool,
+) -> None:
     phases = [p for p in Phase if shrink or p is not Phase.shrink]
 
     @seed(seed_value)
@@ -433,7 +447,7 @@ def _run(judge: _Judge, record: Algorithm, examples: int, seed_value: int, shrin
         phases=phases,
         suppress_health_check=list(HealthCheck),
     )
-    @given(record.strategy())
+    @given(strategy)
     def run(inputs: dict[str, Any]) -> None:
         judge(inputs)
 
@@ -443,3 +457,113 @@ def _run(judge: _Judge, record: Algorithm, examples: int, seed_value: int, shrin
         judge.verdict.failure = failed.failure
     except (Unsatisfiable, FailedHealthCheck) as error:
         judge.verdict.failure = Failure("inputs", f"no gradeable inputs drawn: {error}", "")
+
+
+# ---------------------------------------------------------------------------------------
+# Recurrent forms
+# ---------------------------------------------------------------------------------------
+
+#: The signal-driven algorithms and their signal parameters.
+RECURRENT_SIGNALS = {
+    "scan-sequential": ("u",),
+    "scan-chunked": ("u",),
+    "rtf-recurrence": ("u",),
+    "h3-recurrence": ("q", "k", "v"),
+    "h3-conv": ("q", "k", "v"),
+}
+
+
+def check_recurrence(
+    fn: Callable[..., Any],
+    algorithm: str,
+    *,
+    form: str = "scan",
+    init: Callable[..., Any] | None = None,
+    **options: Any,
+) -> Verdict:
+    """Grade a recurrent implementation: its impulse response and its outputs.
+
+    The inputs are the algorithm's drawn inputs and the same systems driven by an impulse
+    (u = e_0; for H3 k = e_0 and q = v = 1), whose output is the convolution kernel
+    itself: a step form that disagrees with the convolution form fails on the impulse.
+    Each output is judged as in ``check_kernel`` against the oracle of the same inputs
+    (the oracle's causal convolution with the kernel), the error model and the project's
+    own kernel.
+
+    Arguments:
+        fn: with ``form="scan"`` called like ``ALGORITHMS[algorithm].kernel`` (the whole
+            sequence); with ``form="step"`` a step ``fn(state, x_t, context) -> (state,
+            y_t)``, where x_t is the sample ``u[..., t]`` (a tuple ``(q_t, k_t, v_t)`` for
+            H3) and ``(state, context) = init(*args, **kwargs)`` receives the kernel's
+            arguments other than the signals (e.g. ``init(a, b, L=L)``).
+        algorithm: one of ``RECURRENT_SIGNALS`` (the dense scans, the RTF companion
+            recurrence, H3).
+        form: ``"scan"`` or ``"step"``.
+        init: the state set-up for ``form="step"``.
+        options: passed to ``check_kernel`` (dtypes, examples, compute_dtype, ...).
+
+    Returns:
+        The ``Verdict``.
+
+    Raises:
+        InvalidArgumentError, InvalidTypeError: an algorithm without a recurrent form, an
+            unknown form, a step without ``init``, and what ``check_kernel`` refuses.
+    """
+    record = algorithm_named(algorithm)
+    if record.name not in RECURRENT_SIGNALS:
+        raise InvalidArgumentError(
+            f"{record.name} has no recurrent form here; use one of {sorted(RECURRENT_SIGNALS)}"
+        )
+    if form not in ("scan", "step"):
+        raise InvalidArgumentError(f"form must be 'scan' or 'step', got {form!r}")
+    signals = RECURRENT_SIGNALS[record.name]
+    if form == "step":
+        if not callable(init):
+            raise InvalidTypeError("form='step' needs init(*args, **kwargs) -> (state, context)")
+        fn = _scan_of_step(fn, init, record, signals)
+    drawn = record.strategy()
+    strategy = st.one_of(drawn, drawn.map(lambda inputs: _impulse(inputs, signals)))
+    return check_kernel(fn, record.name, strategy=strategy, **options)
+
+
+def _impulse(inputs: dict[str, Any], signals: tuple[str, ...]) -> dict[str, Any]:
+    """The same system driven by e_0 (H3: k = e_0, q = v = 1)."""
+    driven = dict(inputs)
+    n = len(inputs[signals[-1] if len(signals) == 1 else "k"])
+    impulse = [1.0] + [0.0] * (n - 1)
+    if signals == ("u",):
+        driven["u"] = impulse
+    else:
+        driven.update(q=[1.0] * n, k=impulse, v=[1.0] * n)
+    return driven
+
+
+def _scan_of_step(
+    step: Callable[..., Any],
+    init: Callable[..., Any],
+    record: Algorithm,
+    signals: tuple[str, ...],
+) -> Callable[..., Any]:
+    """A scan with the kernel's signature that runs ``step`` over time."""
+    parameters = list(inspect.signature(record.kernel).parameters.values())
+
+    def scan(*args: Any, **kwargs: Any) -> torch.Tensor:
+        bound = inspect.Signature(parameters).bind_partial(*args, **kwargs).arguments
+        series = [bound.pop(name) for name in signals]
+        rest = [bound[p.name] for p in parameters if p.name in bound and p.kind != p.KEYWORD_ONLY]
+        keywords = {
+            p.name: bound[p.name]
+            for p in parameters
+            if p.kind == p.KEYWORD_ONLY and p.name in bound
+        }
+        state, context = init(*rest, **keywords)
+        outputs = []
+        for t in range(series[0].shape[-1]):
+            sample = series[0][..., t] if len(series) == 1 else tuple(x[..., t] for x in series)
+            state, y_t = step(state, sample, context)
+            outputs.append(y_t)
+        return torch.stack(outputs, dim=-1)
+
+    scan.__qualname__ = getattr(step, "__qualname__", "step")
+    scan.__module__ = getattr(step, "__module__", "?")
+    return scan

@@ -204,7 +204,9 @@ def test_the_wrong_condition_is_not_what_the_registry_gives() -> None:
     assert comparison.bound == pytest.approx(
         testing.error_bound(
             "scan-sequential", torch.float64, L=32, N=2, cond=testing.scan_condition(**inputs)
-        )
+        ),
+        rel=1e-12,
+        abs=0,
     )
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from hippo_verify import InvalidArgumentError
+from hippo_verify import InvalidArgumentError, InvalidTypeError
 from hippo_verify.testing import (
     diag_kernel_condition,
+    discrete_kernel_condition,
     discretize_condition,
     dplr_kernel_condition,
     dplr_kernel_condition_terms,
@@ -61,3 +62,18 @@ def test_a_batch_of_steps_with_one_not_positive_is_refused(dt) -> None:
         h3_diag_kernel_condition(lam, ones, ones, 8, dt=dt)
     with pytest.raises(InvalidArgumentError, match="> 0"):
         discretize_condition([[-1.0]], [1.0], dt[1:], "zoh")
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: rtf_kernel_condition("abc", [1.0], 4), "real numbers"),
+        (lambda: rtf_kernel_condition([[1.0], [1.0, 2.0]], [1.0], 4), "real numbers"),
+        (lambda: rtf_kernel_condition([1j], [1.0], 4), "real values"),
+        (lambda: discrete_kernel_condition(None, [1.0], [1.0], 4), "numbers"),
+        (lambda: diag_kernel_condition([-1 + 1j], [1], [1], 4, dt=0.1, conj_pairs=1), "bool"),
+    ],
+)
+def test_non_numbers_are_type_errors(call, match) -> None:
+    with pytest.raises(InvalidTypeError, match=match):
+        call()

@@ -18,18 +18,25 @@ from ..._validation import require_step
 def float64_array(name: str, value: Any) -> np.ndarray:
     """``value`` (tensor, array or sequence) as a finite real float64 numpy array, ndim >= 1.
 
-    Raises InvalidArgumentError for complex values (tensor or not), NaN/infinity, a scalar
-    or an empty last dimension. Values NumPy cannot read as real numbers (a string, ragged
-    nested lists) are not caught: NumPy's own ValueError/TypeError propagates.
+    Raises:
+        InvalidTypeError: complex values (tensor or not), or values that are not real
+            numbers (None, strings, ragged nested lists).
+        InvalidArgumentError: NaN/infinity, a scalar or an empty last dimension.
     """
     if isinstance(value, torch.Tensor):
         if value.is_complex():
-            raise InvalidArgumentError(f"{name}: expected real values, got {value.dtype}")
+            raise InvalidTypeError(f"{name}: expected real values, got {value.dtype}")
         value = value.detach().to("cpu", torch.float64).numpy()
-    array = np.asarray(value)
-    if np.iscomplexobj(array):
-        raise InvalidArgumentError(f"{name}: expected real values, got {array.dtype}")
-    array = array.astype(np.float64)
+    try:
+        array = np.asarray(value)
+        real = array.astype(np.float64) if not np.iscomplexobj(array) else None
+    except (TypeError, ValueError):
+        raise InvalidTypeError(
+            f"{name}: expected real numbers, got {type(value).__name__}"
+        ) from None
+    if real is None:
+        raise InvalidTypeError(f"{name}: expected real values, got {array.dtype}")
+    array = real
     if array.ndim < 1 or array.shape[-1] == 0:
         raise InvalidArgumentError(
             f"{name}: expected a non-empty sequence, got shape {tuple(array.shape)}"
@@ -83,6 +90,8 @@ def array64(name: str, value: Any) -> np.ndarray:
         t = value.detach().to("cpu")
         array = (t.to(torch.complex128) if t.is_complex() else t.to(torch.float64)).numpy()
     else:
+        if value is None or isinstance(value, (str, bytes)):
+            raise InvalidTypeError(f"{name}: expected numbers, got {type(value).__name__}")
         try:
             raw = value.tolist() if hasattr(value, "tolist") else value
             array = np.array(raw, dtype=object).astype(np.complex128)

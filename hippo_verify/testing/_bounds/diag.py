@@ -81,7 +81,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..._errors import InvalidArgumentError
+from ..._errors import InvalidArgumentError, InvalidTypeError
 from ..._validation import require_int
 from ...oracles.mp_oracles import method_alpha
 from .._error_model import ErrorModel, finite_or_inf, log2_ceil
@@ -244,6 +244,9 @@ def diag_kernel_condition(
             dt NaN, infinite or <= 0 (any tensor entry); an unknown method name or alpha
             outside [0, 1].
     """
+    for flag, value in (("conj_pairs", conj_pairs), ("float64_phase", float64_phase)):
+        if not isinstance(value, bool):
+            raise InvalidTypeError(f"{flag}: expected a bool, got {type(value).__name__}")
     lam = _modes("lam", lam)
     N = lam.shape[-1]
     B, C = _modes("B", B, N), _modes("C", C, N)

@@ -1,7 +1,8 @@
 """The layer order of MISSION.md is enforced: no module imports a later layer.
 
 Order: symbolic -> oracles -> kernels -> testing -> report -> cli. Top-level private
-modules (``_errors``, ``_validation``) sit below every layer and import none.
+modules (``_errors``, ``_validation``) sit below every layer and import none; the pytest
+plugin (``pytest_plugin.py``, top level for its entry point) belongs to the testing layer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ FORBIDDEN_LIBRARIES = {
     "report": {"pytest", "hypothesis"},
     "cli": {"pytest", "hypothesis"},
 }
+#: Top-level modules that belong to a layer (the pytest plugin is test tooling).
+TOP_LEVEL_LAYER = {"pytest_plugin.py": "testing"}
 #: Modules of the testing layer that the report and the CLI may import: they must not
 #: need the test extras either (the rest of the layer is test tooling).
 RUNTIME_TESTING_MODULES = {
@@ -36,18 +39,28 @@ RUNTIME_TESTING_MODULES = {
     "_tensors.py",
 }
 #: Runs in a fresh interpreter with the test extras blocked, as on a user's install: the
-#: CLI's commands print their help, and (proof that the block works) the strategies,
+#: CLI's commands print their help, ``tolerance`` runs, ``check`` (which needs hypothesis)
+#: exits 2 naming the extras to install, and (proof that the block works) the strategies,
 #: which need hypothesis, fail to import.
-WITHOUT_TEST_EXTRAS = """
+HELP_COMMANDS = (
+    ["--help"],
+    ["report", "--help"],
+    ["export", "--help"],
+    ["check", "--help"],
+    ["tolerance", "--help"],
+)
+WITHOUT_TEST_EXTRAS = f"""
 import sys
 sys.modules["hypothesis"] = None
 sys.modules["pytest"] = None
 from hippo_verify.cli import main
-for argv in (["--help"], ["report", "--help"], ["export", "--help"]):
+for argv in {HELP_COMMANDS!r}:
     try:
         main(argv)
     except SystemExit as done:
         print("exit", done.code)
+print("tolerance", main(["tolerance", "--algorithm", "shift", "--dtype", "float32", "--L", "8"]))
+print("check", main(["check", "hippo_verify.kernels:shift_kernel", "--algorithm", "shift"]))
 try:
     import hippo_verify.testing.strategies
 except ImportError as error:
@@ -61,7 +74,9 @@ def _modules() -> list[Path]:
 
 def _layer_of(path: Path) -> str | None:
     parts = path.relative_to(PACKAGE_ROOT).parts
-    return parts[0] if len(parts) > 1 and parts[0] in LAYERS else None
+    if len(parts) == 1:
+        return TOP_LEVEL_LAYER.get(parts[0])
+    return parts[0] if parts[0] in LAYERS else None
 
 
 def _imported_modules(path: Path, *, on_import_only: bool = False) -> list[str]:
@@ -142,8 +157,11 @@ def test_cli_runs_without_test_extras() -> None:
         [sys.executable, "-c", WITHOUT_TEST_EXTRAS], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("usage: hippo-verify") == 3, result.stdout
-    assert result.stdout.count("exit 0") == 3, result.stdout
+    assert result.stdout.count("usage: hippo-verify") == 5, result.stdout
+    assert result.stdout.count("exit 0") == 5, result.stdout
+    assert "tolerance 0" in result.stdout and "bound = " in result.stdout, result.stdout
+    assert "check 2" in result.stdout, result.stdout
+    assert "pip install 'hippo-verify[test]'" in result.stderr, result.stderr
     assert "blocked: import of hypothesis halted" in result.stdout, result.stdout
 
 

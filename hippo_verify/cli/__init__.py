@@ -1,6 +1,8 @@
-"""Command-line interface: ``hippo-verify report`` and ``hippo-verify export``.
+"""Command-line interface: ``hippo-verify report``, ``export``, ``check`` and ``tolerance``.
 
-Exit codes: 0 success, 1 a check failed while building, 2 bad usage or arguments.
+Exit codes: 0 success, 1 a check failed (while building, or a graded kernel failed),
+2 bad usage or arguments. ``check`` needs the test extras (hypothesis); it imports the
+grader inside the command, so the other commands run without them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .._errors import HippoVerifyError, InvalidArgumentError
 from ..oracles import CertificationError, golden
 from ..report import PRECISION_MODES, build_report, precision_failures
 from ..symbolic import StepFailed
+from . import _check, _tolerance
 
 __all__ = ["main"]
 
@@ -65,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         help=f"families to export (default: all): {', '.join(golden.FAMILIES)}",
     )
     export.add_argument("--digits", type=int, default=30, help="digits to certify (default: 30)")
+    _check.add_parser(commands)
+    _tolerance.add_parser(commands)
     return parser
 
 
@@ -109,7 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
     progress = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
-    command = {"report": _report, "export": _export}[args.command]
+    commands = {
+        "report": _report,
+        "export": _export,
+        "check": _check.run,
+        "tolerance": _tolerance.run,
+    }
+    command = commands[args.command]
     try:
         return command(args, progress)
     except StepFailed as failure:

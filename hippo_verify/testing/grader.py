@@ -124,7 +124,7 @@ class DtypeVerdict:
             "dtype": str(self.dtype).removeprefix("torch."),
             "passed": self.passed,
             "examples": self.examples,
-            "worst_digits": _finite_or_none(self.worst_digits),
+            "worst_digits": _finite_or_none(self.worst_digits) if self.examples else None,
             "required_digits": _finite_or_none(self.required_digits),
             "worst_bound_use": self.worst_bound_use,
             "worst_reference_ratio": self.worst_reference_ratio,
@@ -163,7 +163,7 @@ class Verdict:
             "function": self.function,
             "algorithm": self.algorithm,
             "passed": self.passed,
-            "reference_ratio": self.reference_ratio,
+            "reference_ratio": _finite_or_none(self.reference_ratio),  # inf: check off
             "reference_slack_ulps": REFERENCE_SLACK_ULPS,
             "dtypes": [d.as_dict() for d in self.dtypes],
         }
@@ -181,7 +181,10 @@ class Verdict:
             "|---|---|---|---|---|---|---|",
         ]
         for d in self.dtypes:
-            digits = "exact" if math.isinf(d.worst_digits) else f"{d.worst_digits:.1f}"
+            if d.examples == 0:
+                digits = "—"
+            else:
+                digits = "exact" if math.isinf(d.worst_digits) else f"{d.worst_digits:.1f}"
             required = "—" if math.isnan(d.required_digits) else f"{d.required_digits:.1f}"
             result = "pass" if d.passed else f"FAIL ({d.failure.kind})" if d.failure else "—"
             lines.append(

@@ -181,3 +181,17 @@ def test_the_verdict_renders_as_markdown_and_json() -> None:
 def test_bad_arguments_are_refused(kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         check_kernel(**kwargs)
+
+
+def test_the_json_card_holds_no_infinity() -> None:
+    """The reference check turned off (ratio inf) and a dtype that failed before any
+    passing example render as null, not as inf or a fake 'exact'."""
+    verdict = check_kernel(kernels.shift_kernel, "shift", examples=2, reference_ratio=math.inf)
+    assert '"reference_ratio": null' in verdict.to_json()
+
+    def broken(C, L):
+        raise ValueError("no")
+
+    failed = check_kernel(broken, "shift", examples=2, shrink=False, dtypes=[torch.float64])
+    assert failed.as_dict()["dtypes"][0]["worst_digits"] is None
+    assert "| float64 | 0 | — |" in failed.markdown()

@@ -11,6 +11,7 @@ one run each, on this machine as it is (shared: rerun when it matters).
 from __future__ import annotations
 
 import argparse
+import functools
 import platform
 import time
 
@@ -38,7 +39,8 @@ def main() -> None:
     for name in names:
         record = ALGORITHMS[name]
         started = time.perf_counter()
-        verdict = check_kernel(record.kernel, name, examples=args.examples)
+        kernel = functools.partial(record.kernel, **record.options)  # e.g. mode="chunked"
+        verdict = check_kernel(kernel, name, examples=args.examples)
         seconds = time.perf_counter() - started
         counts = ", ".join(str(d.examples) for d in verdict.dtypes)
         print(f"| {name} | {seconds:.1f} | {'pass' if verdict else 'FAIL'} | {counts} |")

@@ -94,15 +94,15 @@ _MODELS = [
     ("scan-sequential", B + "dense.py", "1.0"),
     ("scan-chunked", B + "dense.py", "1.0"),
     ("fft-conv", B + "dense.py", "6.0"),
-    ("vandermonde", B + "diag.py", "8.0"),
-    ("vandermonde-f64phase", B + "diag.py", "8.0"),
+    ("vandermonde", B + "diag.py", "12.0"),
+    ("vandermonde-f64phase", B + "diag.py", "12.0"),
     ("dplr-woodbury", B + "diag.py", "6.0"),
     ("rtf-fft", B + "rtf.py", "2.0"),
     ("rtf-impulse", B + "rtf.py", "0.5"),
     ("rtf-recurrence", B + "rtf.py", "0.25"),
-    ("shift", B + "h3.py", "1.0"),
+    ("shift", B + "h3.py", "5.0"),
     ("h3-conv", B + "h3.py", "2.0"),
-    ("h3-recurrence", B + "h3.py", "4.0"),
+    ("h3-recurrence", B + "h3.py", "7.0"),
 ]
 
 A = "hippo_verify/testing/_assertions.py"

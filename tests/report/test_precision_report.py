@@ -186,8 +186,8 @@ def test_every_outcome_is_reported(tmp_path: Path) -> None:
     assert "| error: ValueError: boom |" in text
     assert "| FAIL |" in text and "| exact |" in text
     assert precision_failures(tmp_path / "precision.json") == [
-        "fake-_fake_for_tests:wrong float64: FAIL, error 1.0e-03 > bound 1.1e-16 (shift)",
-        "fake-_fake_for_tests:wrong float32: FAIL, error 1.0e-03 > bound 6.0e-08 (shift)",
+        "fake-_fake_for_tests:wrong float64: FAIL, error 1.0e-03 > bound 3.2e-15 (shift)",
+        "fake-_fake_for_tests:wrong float32: FAIL, error 1.0e-03 > bound 1.7e-06 (shift)",
         "fake-_fake_for_tests:boom float64: error: ValueError: boom",
         "fake-_fake_for_tests:boom float32: error: ValueError: boom",
         "fake-_fake_for_tests:nan float64: FAIL, 1 taps are NaN or infinite",

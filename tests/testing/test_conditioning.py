@@ -20,6 +20,7 @@ from hippo_verify.testing import (
     h3_ssm_condition,
     rtf_kernel_condition,
     rtf_recurrence_condition,
+    shift_kernel_condition,
 )
 
 
@@ -77,3 +78,9 @@ def test_a_batch_of_steps_with_one_not_positive_is_refused(dt) -> None:
 def test_non_numbers_are_type_errors(call, match) -> None:
     with pytest.raises(InvalidTypeError, match=match):
         call()
+
+
+def test_the_shift_condition_is_the_ratio_of_the_norms_of_the_taps() -> None:
+    assert shift_kernel_condition([3.0, 4.0], 4) == 5.0 / 4.0
+    assert shift_kernel_condition([3.0, 4.0, 100.0], 2) == 5.0 / 4.0  # taps beyond L unused
+    assert shift_kernel_condition([0.0, 0.0], 2) == math.inf

@@ -197,3 +197,18 @@ def test_the_json_card_holds_no_infinity() -> None:
     failed = check_kernel(broken, "shift", examples=2, shrink=False, dtypes=[torch.float64])
     assert failed.as_dict()["dtypes"][0]["worst_digits"] is None
     assert "| float64 | 0 | — |" in failed.markdown()
+
+
+def test_an_fft_computed_shift_kernel_passes() -> None:
+    """The shift SSM's kernel as S4-style code forms it (generating function at the roots
+    of unity, inverse FFT) rounds; the shift model admits that, a wrong tap still fails."""
+
+    def fft_shift(C, L):
+        return torch.fft.irfft(torch.fft.rfft(C[..., :L], n=L), n=L)
+
+    assert check_kernel(fft_shift, "shift", examples=20)
+
+    def fft_shift_reversed(C, L):
+        return fft_shift(C, L).flip(-1)
+
+    assert not check_kernel(fft_shift_reversed, "shift", **FAST)

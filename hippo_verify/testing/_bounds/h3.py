@@ -10,6 +10,7 @@ configurations and the slow sweep) on the CPU, torch 2.13: "ratio" is error / (u
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -34,22 +35,32 @@ _REAL = (torch.float64, torch.float32)
 
 
 def shift_kernel_condition(C: Any, L: int) -> float:
-    """cond of ``shift_kernel`` for the ``shift`` model: 1 (the kernel copies C).
+    """cond of ``shift_kernel`` for the ``shift`` model: ||C_:L||_2 / max|C_:L|.
+
+    The taps are C_0 .. C_{min(d, L)-1} then zeros. A copying kernel (the project's) is
+    exact; a kernel that forms the shift SSM's kernel by FFTs (its generating function at
+    the roots of unity, then an inverse FFT, as S4-style code does) has a normwise error
+    ~u log2(n) ||C_:L||_2, which relative to the max-norm of the taps is u log2(n) times
+    this ratio (between 1 and sqrt(min(d, L))).
 
     Arguments:
-        C: (..., d) real output row, d >= 1.
+        C: (..., d) real output row, d >= 1 (the largest ratio over a batch).
         L: number of taps, an integer >= 1.
 
     Returns:
-        1.0: no arithmetic, so nothing to amplify.
+        The ratio (>= 1); inf if the taps are all zero (no relative error is defined).
 
     Raises:
         InvalidTypeError, InvalidArgumentError: complex, non-finite or empty C; L not an
             integer >= 1.
     """
-    float64_array("C", C)
-    require_int("L", L, minimum=1)
-    return 1.0
+    C = float64_array("C", C)
+    L = require_int("L", L, minimum=1)
+    taps = C[..., :L]
+    peak = np.abs(taps).max(axis=-1)
+    if not (peak > 0).all():
+        return math.inf
+    return float((np.linalg.norm(taps, axis=-1) / peak).max())
 
 
 def h3_ssm_condition(
@@ -132,16 +143,24 @@ def h3_ssm_condition(
 
 SHIFT_MODEL = ErrorModel(
     algorithm="shift",
-    constant=1.0,
-    growth=lambda L, N, cond: 1.0,
-    growth_text="1 (the shift kernel is a copy of C padded with zeros)",
+    constant=5.0,
+    growth=lambda L, N, cond: log2_ceil(2 * L) * at_least_one(cond),
+    growth_text=(
+        "ceil(log2 2L) * cond, cond = shift_kernel_condition(C, L) = ||C_:L||_2 / max|C_:L|"
+    ),
     justification=(
-        "shift_kernel does no arithmetic: K_k = C_k exactly (the oracle rounds the same "
-        "binary inputs to its working precision), measured error 0 in float64 and "
-        "float32; the bound u only allows the oracle's final rounding to the dtype."
+        "shift_kernel itself does no arithmetic (K_k = C_k, measured error 0), but the "
+        "model also has to admit a kernel that computes the shift SSM by FFTs, as S4-style "
+        "code does (its generating function sum_k C_k z^k at the L-th roots of unity, then "
+        "an inverse FFT): a normwise error ~u log2(n) ||C||_2 (n <= 2L), relative to the "
+        "max-norm u log2(n) cond. Measured: irfft(rfft(C_:L, n=L), n=L) on 400 inputs of "
+        "the registry's strategy with d <= 64, L <= 256: worst err / (u g) = 2.2 in "
+        "float64, 0.25 in float32; c = 5 (2.3x). A copy that is wrong errs by O(1), so "
+        "the looser bound costs nothing; the exact bound u alone false-failed FFT kernels."
     ),
     dtypes=_REAL,
 )
+
 
 _H3_GROWTH = (
     "(log2(L) + N) * cond, N modes, cond = h3_ssm_condition(q, k, v, shift_C, lam, B, C, "

@@ -386,7 +386,7 @@ def test_drawn_dplr_systems_match_oracle(system, L, dt):
 
 def test_error_models_are_registered():
     models = registered_models()
-    assert models["vandermonde"].constant == 8.0
+    assert models["vandermonde"].constant == 12.0
     assert models["dplr-woodbury"].constant == 6.0
     assert models["vandermonde-f64phase"].dtypes == (torch.float32, torch.complex64)
     with pytest.raises(InvalidArgumentError, match="no error model"):

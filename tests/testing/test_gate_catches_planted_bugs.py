@@ -208,8 +208,26 @@ BUGS = {
     "inf-one-tap": (_with(float("inf"), "middle"), lambda key, dtype: True),
 }
 
+#: Planted bugs the error model alone no longer catches, and what catches them instead.
+#: The audited H3 models (cond from the diagonal kernel's term magnitudes M and the FFT
+#: terms; h3-recurrence c = 7) are loose enough in float32 at dt lam ~ 6e-5 to admit
+#: exp(x) - 1 for expm1 in the ZOH weights; check_kernel's reference check catches it
+#: (tests/testing/test_grader_recurrence.py::test_exp_minus_one_in_an_h3_step_fails).
+MODEL_ADMITS = {
+    ("h3-conv-small-step", torch.float32, "exp-minus-one"),
+    ("h3-recurrence-small-step", torch.float32, "exp-minus-one"),
+}
+
 BUG_PARAMS = [
-    pytest.param(key, dtype, bug, id=f"{key}-{_name(dtype)}-{bug}")
+    pytest.param(
+        key,
+        dtype,
+        bug,
+        id=f"{key}-{_name(dtype)}-{bug}",
+        marks=[pytest.mark.xfail(strict=True, reason="model admits it; reference check catches")]
+        if (key, dtype, bug) in MODEL_ADMITS
+        else [],
+    )
     for key in CASE_KEYS
     for dtype in _dtypes(key)
     for bug, (_, applies) in BUGS.items()
@@ -258,7 +276,7 @@ TIGHTNESS = {
     "rtf-impulse": 30,  # 7.0, 7.0
     "rtf-recurrence": 45,  # 11, 11
     "h3-conv-small-step": 110,  # 27, 24
-    "h3-recurrence-small-step": 450,  # 113, 60
+    "h3-recurrence-small-step": 800,  # 198, 105 (c 4 -> 7 after the audit)
 }
 
 

@@ -93,25 +93,40 @@ def test_a_transposed_solve_in_the_rtf_set_up_fails() -> None:
     assert verdict.dtypes[0].failure.kind in ("model", "reference")
 
 
+def _h3_init(shift_C, lam, B, C, *, dt, expm1=torch.expm1):
+    dlam = lam * dt
+    lam_bar, Bb = torch.exp(dlam), B * expm1(dlam) / lam
+    shift = torch.zeros_like(shift_C)
+    return (shift, torch.zeros_like(lam)), (shift_C, lam_bar, Bb, C)
+
+
+def test_exp_minus_one_in_an_h3_step_fails() -> None:
+    """exp(x) - 1 instead of expm1 in the ZOH weights loses ~u/|dt lam| in float32: the
+    reference check catches it where the audited H3 model alone admits it at small steps."""
+
+    def init(*args, dt):
+        return _h3_init(*args, dt=dt, expm1=lambda x: torch.exp(x) - 1)
+
+    verdict = check_recurrence(
+        _h3_step, "h3-recurrence", form="step", init=init, dtypes=[torch.float32], **FAST
+    )
+    assert not verdict
+
+
+def _h3_step(state, sample, context):
+    q_t, k_t, v_t = sample
+    shift, x = state
+    shift_C, lam_bar, Bb, C = context
+    shift = torch.cat([k_t.reshape(1), shift[:-1]])
+    x = lam_bar * x + Bb * ((shift_C @ shift) * v_t)
+    return (shift, x), q_t * 2 * (C * x).sum().real
+
+
 def test_an_h3_step_function_passes() -> None:
     """H3 per time step: shift state (k_t, ..., k_{t-d+1}), diagonal state per mode."""
+    init = _h3_init
 
-    def init(shift_C, lam, B, C, *, dt):
-        dlam = lam * dt
-        lam_bar, Bb = torch.exp(dlam), B * torch.expm1(dlam) / lam
-        shift = torch.zeros_like(shift_C)
-        return (shift, torch.zeros_like(lam)), (shift_C, lam_bar, Bb, C)
-
-    def step(state, sample, context):
-        q_t, k_t, v_t = sample
-        shift, x = state
-        shift_C, lam_bar, Bb, C = context
-        shift = torch.cat([k_t.reshape(1), shift[:-1]])
-        s_t = shift_C @ shift
-        x = lam_bar * x + Bb * (s_t * v_t)
-        return (shift, x), q_t * 2 * (C * x).sum().real
-
-    assert check_recurrence(step, "h3-recurrence", form="step", init=init, **FAST)
+    assert check_recurrence(_h3_step, "h3-recurrence", form="step", init=init, **FAST)
 
 
 @pytest.mark.parametrize(

@@ -62,11 +62,34 @@ __all__ = [
 #: Examples drawn per dtype by default.
 DEFAULT_EXAMPLES = 25
 #: A foreign kernel may be this many times less accurate than the project's own kernel on
-#: the same inputs (plus REFERENCE_SLACK_ULPS). See ``benchmarks/reference_ratio.py``.
-REFERENCE_RATIO = 8.0
+#: the same inputs (plus REFERENCE_SLACK_ULPS). Measured by ``benchmarks/reference_ratio.py``
+#: (full output in its docstring): 31 independent correct implementations (other modes and
+#: routes, plain torch/numpy/scipy code; counted where inside the error model on every
+#: input), ~600 strategy inputs per algorithm, 32228 (alternative, input, dtype) pairs.
+#: Tightest pairs, err_alt / err_ref and the allowance (R err_ref + S u) / err_alt:
+#:
+#:   pair (dtype)                               ratio med  p99   max diff  allowance
+#:   ssm-doubling / inverse + Krylov loop (f64)    1.00     8.2   641 u     0.58
+#:   h3-conv / recurrence (f64)                    1.00     9.2   184 u     0.73
+#:   h3-recurrence / direct-sum conv (f32)         0.86     5.8    67 u     1.25
+#:   h3-recurrence / FFT conv (f32)                1.00    10.9    45 u     1.31
+#:   vandermonde / float64_phase (f32)             1.00     9.9    63 u     1.38
+#:   scan-chunked / sequential (f32)               1.00    14.9    13 u     1.43
+#:   the other 47 (alternative, dtype) pairs                               >= 1.66
+#:
+#: No (R, S) gives every correct alternative a 2x margin AND fails a 25x float32 loss:
+#: the first two are 32x and 46x worse than the reference on single ill-conditioned
+#: inputs (explicit inverse at cond 1100; a recurrence whose roundings add up), which
+#: no R < 25 admits. R = 18, S = 6 is the trade-off: those 2 of 32228 pairs fail, all
+#: others pass (worst allowance 1.25, 26 below 2), and a 25x loss fails wherever
+#: err_ref > 0.86 u: within 25 float32 examples with probability >= 0.999 for every
+#: algorithm that rounds at all (shift, krylov-doubling, rtf-impulse are ~exact).
+REFERENCE_RATIO = 18.0
 #: Unit roundoffs always allowed on top of REFERENCE_RATIO x the reference's error (the
-#: reference can be exact where an equally correct kernel rounds once or twice).
-REFERENCE_SLACK_ULPS = 8.0
+#: reference can be exact where an equally correct kernel rounds a few times: the
+#: chunked scan 0.00 u off where the sequential one is 4.2 u off, float32). See
+#: REFERENCE_RATIO.
+REFERENCE_SLACK_ULPS = 6.0
 
 _REAL_OF = {
     torch.complex128: torch.float64,

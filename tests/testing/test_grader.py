@@ -17,6 +17,7 @@ import torch
 from hippo_verify import InvalidArgumentError, InvalidTypeError, kernels
 from hippo_verify.testing import ALGORITHMS
 from hippo_verify.testing.grader import (
+    REFERENCE_RATIO,
     REFERENCE_SLACK_ULPS,
     Verdict,
     check_kernel,
@@ -212,3 +213,40 @@ def test_an_fft_computed_shift_kernel_passes() -> None:
         return fft_shift(C, L).flip(-1)
 
     assert not check_kernel(fft_shift_reversed, "shift", **FAST)
+
+
+def _amplified_all(kernel, factor: float):
+    """``kernel`` whose float32 rounding error is ``factor`` times larger, for kernels with
+    complex inputs too (the wide run keeps the imaginary parts: complex128, not float64)."""
+
+    def wide(a):
+        if not isinstance(a, torch.Tensor):
+            return a
+        return a.to(torch.complex128) if a.is_complex() else a.to(torch.float64)
+
+    def lossy(*args, **kwargs):
+        y = kernel(*args, **kwargs)
+        exact = kernel(*map(wide, args), **{k: wide(v) for k, v in kwargs.items()})
+        return (exact + factor * (y.to(exact.dtype) - exact)).to(y.dtype)
+
+    return lossy
+
+
+def test_a_loss_inside_the_error_model_fails_the_reference_check() -> None:
+    """H3's recurrence 2 x REFERENCE_RATIO less accurate in float32: its error model is
+    loose on these inputs (the project's kernel uses 1.4% of the bound, so the lossy one
+    stays inside it and passes with the reference check off), but it is 2R x the project's
+    kernel's error: the reference check fails it."""
+    record = ALGORITHMS["h3-recurrence"]
+    kernel = functools.partial(record.kernel, **record.options)
+    factor = 2 * REFERENCE_RATIO
+    run = {"dtypes": [torch.float32], "examples": 4, "shrink": False, "seed_value": 11}
+    own = check_kernel(kernel, "h3-recurrence", reference_ratio=math.inf, **run)
+    assert own and own.dtypes[0].worst_bound_use * factor < 1  # the model is loose here
+
+    lossy = _amplified_all(kernel, factor)
+    assert check_kernel(lossy, "h3-recurrence", reference_ratio=math.inf, **run)  # in model
+    failure = _failure(check_kernel(lossy, "h3-recurrence", **run), torch.float32)
+    assert failure.kind == "reference", failure.message
+    assert "inside the error model's bound" in failure.message
+    assert "less accurate than hippo_verify.kernels.h3.h3_ssm" in failure.message

@@ -18,6 +18,7 @@ import torch
 import hippo_verify.testing
 from hippo_verify.cli import main
 from hippo_verify.testing import error_bound, registered_models
+from hippo_verify.testing.grader import REFERENCE_RATIO
 
 FAST = ["--examples", "3"]
 FAILING = ["--examples", "3", "--no-shrink", "--dtype", "float64"]
@@ -151,7 +152,7 @@ def test_json_and_markdown_files(
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["function"] == f"{kernels_file.stem}.wrong_sign"
     assert data["algorithm"] == "shift" and data["passed"] is False
-    assert data["reference_ratio"] == 8.0
+    assert data["reference_ratio"] == REFERENCE_RATIO
     (grade,) = data["dtypes"]
     assert grade["dtype"] == "float64" and grade["passed"] is False
     assert grade["failure"]["kind"] == "model" and grade["failure"]["inputs"].startswith("{")

@@ -62,17 +62,19 @@ def test_a_silent_downcast_fails() -> None:
     assert check_kernel(downcast, "vandermonde", examples=EXAMPLES, compute_dtype=torch.float32)
 
 
-def _amplified(kernel, factor: float, dtype: torch.dtype):
-    """``kernel`` whose rounding error in ``dtype`` is ``factor`` times larger: the float64
-    result of the same (exact) inputs plus factor x the kernel's own error."""
+def _amplified(kernel, factor: float):
+    """``kernel`` whose float32 rounding error is ``factor`` times larger, for kernels with
+    complex inputs too (the wide run keeps the imaginary parts: complex128, not float64)."""
+
+    def wide(a):
+        if not isinstance(a, torch.Tensor):
+            return a
+        return a.to(torch.complex128) if a.is_complex() else a.to(torch.float64)
 
     def lossy(*args, **kwargs):
         y = kernel(*args, **kwargs)
-        if y.dtype != dtype:
-            return y
-        wide = [a.double() if isinstance(a, torch.Tensor) else a for a in args]
-        exact = kernel(*wide, **kwargs)
-        return (exact + factor * (y.double() - exact)).to(dtype)
+        exact = kernel(*map(wide, args), **{k: wide(v) for k, v in kwargs.items()})
+        return (exact + factor * (y.to(exact.dtype) - exact)).to(y.dtype)
 
     return lossy
 
@@ -80,9 +82,7 @@ def _amplified(kernel, factor: float, dtype: torch.dtype):
 def test_a_25x_float32_loss_fails() -> None:
     """A causal convolution 25x less accurate in float32 (about what FFT nodes built as
     w**j cost) is caught; float64 is untouched and passes."""
-    verdict = check_kernel(
-        _amplified(kernels.causal_conv, 25, torch.float32), "fft-conv", shrink=False
-    )
+    verdict = check_kernel(_amplified(kernels.causal_conv, 25), "fft-conv", shrink=False)
     failure = _failure(verdict, torch.float32)
     assert failure.kind in ("reference", "model"), failure.message
     assert verdict.dtypes[0].passed
@@ -215,23 +215,6 @@ def test_an_fft_computed_shift_kernel_passes() -> None:
     assert not check_kernel(fft_shift_reversed, "shift", **FAST)
 
 
-def _amplified_all(kernel, factor: float):
-    """``kernel`` whose float32 rounding error is ``factor`` times larger, for kernels with
-    complex inputs too (the wide run keeps the imaginary parts: complex128, not float64)."""
-
-    def wide(a):
-        if not isinstance(a, torch.Tensor):
-            return a
-        return a.to(torch.complex128) if a.is_complex() else a.to(torch.float64)
-
-    def lossy(*args, **kwargs):
-        y = kernel(*args, **kwargs)
-        exact = kernel(*map(wide, args), **{k: wide(v) for k, v in kwargs.items()})
-        return (exact + factor * (y.to(exact.dtype) - exact)).to(y.dtype)
-
-    return lossy
-
-
 def test_a_loss_inside_the_error_model_fails_the_reference_check() -> None:
     """H3's recurrence 2 x REFERENCE_RATIO less accurate in float32: its error model is
     loose on these inputs (the project's kernel uses 1.4% of the bound, so the lossy one
@@ -244,7 +227,7 @@ def test_a_loss_inside_the_error_model_fails_the_reference_check() -> None:
     own = check_kernel(kernel, "h3-recurrence", reference_ratio=math.inf, **run)
     assert own and own.dtypes[0].worst_bound_use * factor < 1  # the model is loose here
 
-    lossy = _amplified_all(kernel, factor)
+    lossy = _amplified(kernel, factor)
     assert check_kernel(lossy, "h3-recurrence", reference_ratio=math.inf, **run)  # in model
     failure = _failure(check_kernel(lossy, "h3-recurrence", **run), torch.float32)
     assert failure.kind == "reference", failure.message

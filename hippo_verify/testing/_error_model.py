@@ -7,10 +7,18 @@ Every bound has the form (relative to the max-norm of the oracle kernel)
 with u the unit roundoff of the dtype (2^-53 for float64/complex128, 2^-24 for
 float32/complex64, 2^-8 for bfloat16, 2^-11 for float16), g a growth factor in the number
 of taps L, the state size N and a conditioning number ``cond`` the caller supplies (1 for
-well-conditioned systems), and c a constant. Each algorithm's ``ErrorModel`` states g, c
-and why (analysis or measurement on this project's canonical configurations); the models
-live in ``_bounds/<family>.py`` next to their conditioning functions, and each algorithm's
-record in ``ALGORITHMS`` (``_algorithms.py``) ties its model to its kernel and oracle.
+well-conditioned systems), and c a constant. A mixed-precision model (inputs and output
+in a low precision, arithmetic in a higher one, as bf16/fp16 kernels run) bounds
+
+    c * u(compute dtype) * g(L, N, cond)  +  r * u(dtype)
+
+instead: the computation's error at the precision it runs in, plus the rounding of each
+output to the dtype (|fl(y) - y| <= u |y| <= u max|y|, so r = 1 for round to nearest).
+
+Each algorithm's ``ErrorModel`` states g, c and why (analysis or measurement on this
+project's canonical configurations); the models live in ``_bounds/<family>.py`` next to
+their conditioning functions, and each algorithm's record in ``ALGORITHMS``
+(``_algorithms.py``) ties its model to its kernel and oracle.
 """
 
 from __future__ import annotations
@@ -56,6 +64,10 @@ class ErrorModel:
         growth_text: g written out, for messages and reports.
         justification: Why c and g (the analysis, or what was measured where).
         dtypes: The dtypes the algorithm supports (others are refused).
+        accumulation: (input dtype, compute dtype) pairs of the mixed-precision dtypes,
+            e.g. ``((torch.bfloat16, torch.float32),)``: for those the bound is
+            c * u(compute) * g + output_rounding * u(dtype).
+        output_rounding: r, the multiple of u(dtype) the output's final rounding costs.
     """
 
     algorithm: str
@@ -69,9 +81,16 @@ class ErrorModel:
         torch.complex128,
         torch.complex64,
     )
+    accumulation: tuple[tuple[torch.dtype, torch.dtype], ...] = ()
+    output_rounding: float = 1.0
+
+    def compute_dtype(self, dtype: torch.dtype) -> torch.dtype:
+        """The dtype the arithmetic runs in for inputs of ``dtype`` (itself unless mixed)."""
+        return dict(self.accumulation).get(dtype, dtype)
 
     def bound(self, dtype: torch.dtype, *, L: int, N: int = 1, cond: float = 1.0) -> float:
-        """c * u(dtype) * g(L, N, cond).
+        """c * u(dtype) * g(L, N, cond); for a mixed-precision dtype
+        c * u(compute dtype) * g(L, N, cond) + output_rounding * u(dtype).
 
         Raises:
             InvalidTypeError: ``dtype`` is not a torch dtype, ``L``/``N`` not integers,
@@ -89,7 +108,10 @@ class ErrorModel:
         L = require_int("L", L, minimum=1)
         N = require_int("N", N, minimum=1)
         cond = require_condition(cond)
-        bound = self.constant * unit_roundoff(dtype) * self.growth(L, N, cond)
+        compute = self.compute_dtype(dtype)
+        bound = self.constant * unit_roundoff(compute) * self.growth(L, N, cond)
+        if compute != dtype:
+            bound += self.output_rounding * unit_roundoff(dtype)
         if not (math.isfinite(bound) and bound > 0):
             raise InvalidArgumentError(
                 f"{self.algorithm}: the error model gives the bound {bound!r} for L = {L}, "

@@ -114,6 +114,16 @@ class Algorithm:
             raise InvalidArgumentError(f"{self.name}: inputs {sorted(unknown)} are not parameters")
         return args, kwargs
 
+    def complex_arrays(self, inputs: Mapping[str, Any]) -> list[str]:
+        """The array parameters of ``inputs`` that hold complex values, in record order."""
+        return [name for name in self.arrays if name in inputs and _has_complex(inputs[name])]
+
+    def accepts(self, inputs: Mapping[str, Any], dtype: torch.dtype) -> bool:
+        """Whether ``run_kernel(inputs, dtype)`` is defined: the dtype is covered by the
+        model, and complex inputs have a complex counterpart of the dtype (bfloat16 and
+        float16 have none here: mixed-precision kernels take real inputs)."""
+        return dtype in self.dtypes and (dtype in _COMPLEX or not self.complex_arrays(inputs))
+
     def run_oracle(self, inputs: Mapping[str, Any], **settings: Any) -> OracleResult:
         """The oracle twin on ``inputs`` (``settings``: ``digits``, ``max_prec``)."""
         return self.oracle(**_plain(inputs), **settings)
@@ -128,14 +138,18 @@ class Algorithm:
 
 
 def _as_tensor(values: Any, dtype: torch.dtype, device: Any) -> torch.Tensor:
+    complex_values = _has_complex(values)
+    if complex_values and dtype not in _COMPLEX:
+        raise InvalidArgumentError(f"complex inputs have no {dtype} counterpart (real inputs only)")
+    wanted = _COMPLEX[dtype] if complex_values else dtype
     if isinstance(values, torch.Tensor):
-        wanted = _COMPLEX[dtype] if values.is_complex() else dtype
         return values.to(device=device, dtype=wanted)
-    wanted = _COMPLEX[dtype] if _has_complex(values) else dtype
     return to_tensor(values, wanted, device)
 
 
 def _has_complex(values: Any) -> bool:
+    if isinstance(values, torch.Tensor):
+        return values.is_complex()
     if isinstance(values, (list, tuple)):
         return any(_has_complex(v) for v in values)
     return isinstance(values, complex)

@@ -263,6 +263,7 @@ class _Judge:
 
     def __call__(self, inputs: dict[str, Any]) -> None:
         record, dtype = self.record, self.verdict.dtype
+        assume(record.accepts(inputs, dtype))  # e.g. complex inputs have no bfloat16 form
         # an identically zero result has no relative error: nothing to grade
         assume(math.isfinite(record.condition_of(inputs)))
         literal = repr(inputs)
@@ -372,6 +373,8 @@ def _dtypes(record: Algorithm, dtypes: Sequence[torch.dtype] | None) -> list[tor
         supported = [_REAL_OF[d] for d in record.dtypes if d in _REAL_OF]
     if dtypes is None:
         return supported
+    # explicitly chosen: the mixed-precision dtypes the model covers as well
+    supported += [d for d in (torch.bfloat16, torch.float16) if d in record.dtypes]
     chosen = list(dtypes)
     for dtype in chosen:
         if not isinstance(dtype, torch.dtype):
@@ -407,7 +410,8 @@ def check_kernel(
             parameter order; keyword-only parameters by name) with tensors.
         algorithm: a name in ``ALGORITHMS``.
         dtypes: the input dtypes to grade (default: float64 and float32 where the error
-            model covers them).
+            model covers them; bfloat16 and float16 where a mixed-precision model covers
+            them, when asked for: inputs and output in that dtype, arithmetic in float32).
         examples: examples drawn per dtype (hypothesis; more when a failure is shrunk).
         compute_dtype: the precision ``fn`` computes and returns in on purpose (e.g.
             float32 whatever the input); judged in that dtype. None: the output must have

@@ -93,7 +93,7 @@ def _report_cases() -> list[GateCase]:
     for case in canonical_cases(quick=True):
         algorithm = case.algorithm
         inputs = case.inputs()
-        complex_arrays = [name for name in algorithm.arrays if _has_complex(inputs[name])]
+        complex_arrays = algorithm.complex_arrays(inputs)
 
         def run(dtype, conj=False, algorithm=algorithm, inputs=inputs, names=complex_arrays):
             values = dict(inputs)
@@ -117,12 +117,6 @@ def _report_cases() -> list[GateCase]:
             )
         )
     return cases
-
-
-def _has_complex(values: Any) -> bool:
-    if isinstance(values, list):
-        return any(_has_complex(v) for v in values)
-    return isinstance(values, complex)
 
 
 # ---------------------------------------------------------------------------------------

@@ -6,15 +6,16 @@ All three maps are diagonal recurrences x_t = a_t x_{t-1} + beta_t (elementwise;
 per-step decay exp(delta_t A), or S5's constant Lbar; beta_t = Bbar_t u_t), read out by
 y_t = sum_n C_t[n] x_t[n] (2 Re for conjugate pairs), + D u_t, gated by silu(z_t).
 
-A kernel rounds every a_t (relative error ~u (1 + |delta_t A|): the rounding of the
-exponent delta_t A is an absolute error u |delta_t A| in it, then exp's own), every beta_t
-(~u), and every update x_t = a_t x_{t-1} + beta_t (~u |a_t x_{t-1}| + u |x_t|). A relative
-perturbation eps_s of a_s changes the state by eps_s a_s x_{s-1} at step s, and that change
-decays with the products prod_{s<k<=t} a_k afterwards. Summing over s with |.| everywhere,
-the error of x_t is bounded by u E_t, with the majorant recurrences
+A kernel rounds, at every step, a_t (relative error <= u (2 + |delta_t A|): the rounding
+of the exponent delta_t A is an absolute error u |delta_t A| in it, then exp's own, <= 1
+ulp), the product a_t x_{t-1} (u |a_t x_{t-1}|), the sum (u |x_t| <= u (|a_t x_{t-1}| +
+|beta_t|)) and beta_t = delta_t B_t u_t (2 u |beta_t|). A relative perturbation eps_s of
+a_s changes the state by eps_s a_s x_{s-1} at step s, and that change decays with the
+products prod_{s<k<=t} a_k afterwards. Summing over s with |.| everywhere, the error of
+x_t is at most u E_t to first order in u, with the majorant recurrences
 
     X_t = |a_t| X_{t-1} + |beta_t|                                     (X_t >= |x_t|)
-    E_t = |a_t| E_{t-1} + (1 + |delta_t A|) |a_t| X_{t-1} + 2 |beta_t|
+    E_t = |a_t| E_{t-1} + (4 + |delta_t A|) |a_t| X_{t-1} + 3 |beta_t|
 
 The LTI conditioning numbers (sensitivity of a fixed kernel K to its parameters) do not
 see this: a time-varying product has no kernel, and its sensitivity is not |C| |Ab^k| |B|
@@ -96,7 +97,7 @@ def _majorants(
     decay: np.ndarray, weight: np.ndarray, beta: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, X, E) over time (last axis): the float64 states and the majorants of the module
-    docstring; ``weight`` = 1 + |delta A| per step (broadcast like ``decay``)."""
+    docstring; ``weight`` = 4 + |delta A| per step (broadcast like ``decay``)."""
     shape = np.broadcast_shapes(decay.shape, beta.shape)
     x = np.zeros(shape, dtype=np.result_type(decay, beta))
     X = np.zeros(shape)
@@ -108,7 +109,7 @@ def _majorants(
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(shape[-1]):
             a, b = decay[..., t], beta[..., t]
-            E_prev = np.abs(a) * (E_prev + weight[..., t] * X_prev) + 2 * np.abs(b)
+            E_prev = np.abs(a) * (E_prev + weight[..., t] * X_prev) + 3 * np.abs(b)
             X_prev = np.abs(a) * X_prev + np.abs(b)
             x_prev = a * x_prev + b
             x[..., t], X[..., t], E[..., t] = x_prev, X_prev, E_prev
@@ -199,7 +200,7 @@ def selective_scan_condition(
             safe = np.where(A == 0, 1, A)[None, :, :, None]
             Bbar = np.where(dA == 0, step[:, :, None, :], np.expm1(dA) / safe) * B
     beta = Bbar * u[:, :, None, :]
-    x, X, E = _majorants(decay, 1 + np.abs(dA), beta)
+    x, X, E = _majorants(decay, 4 + np.abs(dA), beta)
     pairs = 2.0 if np.iscomplexobj(A) else 1.0
     core = (C * x).sum(axis=2)
     core = pairs * core.real if np.iscomplexobj(core) else core
@@ -252,7 +253,7 @@ def ssd_condition(X: Any, dt: Any, A: Any, B: Any, C: Any, D: Any = None) -> flo
     dA = np.moveaxis(dt * A, 1, -1)[:, :, None, None, :]  # (b, h, 1, 1, L)
     beta = np.einsum("blh,blhp,blhn->bhpnl", dt, X, B)
     with np.errstate(over="ignore"):
-        x, Xm, E = _majorants(np.exp(dA), 1 + np.abs(dA), beta)
+        x, Xm, E = _majorants(np.exp(dA), 4 + np.abs(dA), beta)
     Ct = np.moveaxis(C, 1, -1)[:, :, None]  # (b, h, 1, n, L)
     core = np.moveaxis((x * Ct).sum(axis=3), -1, 1)  # (b, L, h, p)
     n = B.shape[-1]
@@ -319,7 +320,7 @@ def s5_scan_condition(
         decay = (1 + z / 2) / (1 - z / 2)
         Bbar = (step / (1 - z / 2))[:, None] * B
     beta = np.einsum("ph,blh->bpl", Bbar, u)  # (b, P, L)
-    x, X, E = _majorants(decay[None, :, None], (1 + np.abs(z))[None, :, None], beta)
+    x, X, E = _majorants(decay[None, :, None], (4 + np.abs(z))[None, :, None], beta)
     pairs = 2.0 if conj_sym else 1.0
     core = pairs * np.einsum("hp,bpl->blh", C, x).real
     bound = pairs * np.einsum("hp,bpl->blh", np.abs(C), E + log2_ceil(2 * P) * X)

@@ -11,7 +11,10 @@ one against the other inside the error model of its algorithm.
   ``dplr_kernel_from_ct`` (Cauchy + Woodbury at the roots of unity, then an inverse FFT);
 * RTF: ``rtf_kernel`` (FFT, with a conditioning gate), ``rtf_recurrence``/``rtf_step``
   (companion form with C̄ = C̃ (I - Ā^L)^{-1}), ``rtf_impulse_response``, ``rtf_diagnostics``;
-* H3: ``shift_kernel`` and ``h3_ssm`` (convolution or recurrence).
+* H3: ``shift_kernel`` and ``h3_ssm`` (convolution or recurrence);
+* selective (time-varying) scans: ``selective_scan`` (Mamba's S6, sequential or parallel
+  associative scan) and ``selective_step`` (one decoding step), ``ssd`` (Mamba-2:
+  sequential, quadratic or chunked), ``s5_scan`` (S5, sequential or parallel).
 """
 
 from __future__ import annotations
@@ -36,12 +39,22 @@ from .rtf import rtf_kernel as rtf_kernel
 from .rtf import rtf_realization as rtf_realization
 from .rtf import rtf_recurrence as rtf_recurrence
 from .rtf import rtf_step as rtf_step
+from .s5 import S5_MODES as S5_MODES
+from .s5 import s5_scan as s5_scan
 from .scan import SCAN_MODES as SCAN_MODES
 from .scan import scan as scan
+from .selective import SELECTIVE_MODES as SELECTIVE_MODES
+from .selective import selective_scan as selective_scan
+from .selective import selective_step as selective_step
+from .ssd import SSD_MODES as SSD_MODES
+from .ssd import ssd as ssd
 
 __all__ = [
     "H3_MODES",
+    "S5_MODES",
     "SCAN_MODES",
+    "SELECTIVE_MODES",
+    "SSD_MODES",
     "RTFConditioningWarning",
     "RTFDiagnostics",
     "RTFRealization",
@@ -59,7 +72,11 @@ __all__ = [
     "rtf_realization",
     "rtf_recurrence",
     "rtf_step",
+    "s5_scan",
     "scan",
+    "selective_scan",
+    "selective_step",
     "shift_kernel",
+    "ssd",
     "ssm_kernel",
 ]

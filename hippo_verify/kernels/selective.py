@@ -365,17 +365,20 @@ def _run(p: _Problem, state: torch.Tensor | None, mode: str) -> tuple[torch.Tens
     real, G = prec.real, p.groups
     work = prec.complex if p.complex_state else real
     b, d, n, L = p.b, p.d, p.n, p.L
-    u = p.u.to(real)
-    delta = p.delta.to(real)
+
+    # every per-(b, d, l) operation runs time-major on (l, b, d) rows, so that one decoding
+    # step (l = 1) sees the same rows in the same memory layout as the scan
+    def time_major(v: torch.Tensor) -> torch.Tensor:
+        return v.to(real).permute(2, 0, 1).contiguous()
+
+    u, delta = time_major(p.u), time_major(p.delta)
     if p.delta_bias is not None:
-        delta = delta + p.delta_bias.to(real)[:, None]
+        delta = delta + p.delta_bias.to(real)
     if p.softplus:
         delta = softplus(delta)
-
-    def time_major(v: torch.Tensor) -> torch.Tensor:  # (b, d, l) -> (l, b, G, 1, d/G)
-        return v.permute(2, 0, 1).contiguous().unflatten(2, (G, -1))[:, :, :, None, :]
-
-    delta_t, du_t = time_major(delta), time_major(delta * u)
+    # (l, b, G, 1, d/G): broadcast against the (T, b, G, n, d/G) state buffers
+    delta_t = delta.unflatten(2, (G, -1))[:, :, :, None, :]
+    du_t = (delta * u).unflatten(2, (G, -1))[:, :, :, None, :]
     A = p.A.to(work).unflatten(0, (G, -1)).transpose(-1, -2).contiguous()  # (G, n, d/G)
     B, C = (_time_major(v, G, work if v.is_complex() else real) for v in (p.B, p.C))
     if p.complex_state and not C.is_complex():
@@ -384,9 +387,9 @@ def _run(p: _Problem, state: torch.Tensor | None, mode: str) -> tuple[torch.Tens
     T = _block(p)
     a_buf = torch.empty((T, b, G, n, d // G), dtype=work, device=u.device)
     x_buf = torch.empty_like(a_buf)
-    y = torch.empty((b, d, L), dtype=real, device=u.device)
+    y = torch.empty((L, b, d), dtype=real, device=u.device)
     scan_ = parallel_scan_ if mode == "parallel" else sequential_scan_
-    carry = None if state is None else state.unflatten(1, (G, -1)).transpose(-1, -2)
+    carry = None if state is None else state.unflatten(1, (G, -1)).transpose(-1, -2).contiguous()
     for t0 in range(0, L, T):
         t1 = min(L, t0 + T)
         a, x = a_buf[: t1 - t0], x_buf[: t1 - t0]
@@ -410,9 +413,9 @@ def _run(p: _Problem, state: torch.Tensor | None, mode: str) -> tuple[torch.Tens
         y_blk = torch.mul(x, C[t0:t1] if C.shape[0] > 1 else C, out=a).sum(-2)
         if p.complex_state:
             y_blk = 2 * y_blk.real
-        y[:, :, t0:t1] = y_blk.flatten(2).permute(1, 2, 0)
+        y[t0:t1] = y_blk.flatten(2)
     if p.D is not None:
-        y.addcmul_(p.D.to(real)[:, None], u)
+        y.addcmul_(p.D.to(real), u)
     if p.z is not None:
-        y.mul_(torch.nn.functional.silu(p.z.to(real)))
-    return y, carry.transpose(-1, -2).flatten(1, 2)
+        y.mul_(torch.nn.functional.silu(time_major(p.z)))
+    return y.permute(1, 2, 0).contiguous(), carry.transpose(-1, -2).flatten(1, 2)

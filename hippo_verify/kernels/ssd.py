@@ -199,9 +199,10 @@ def _chunked(X, dt, A, B, C, Q):
     scores = torch.einsum("bctgn,bcsgn->bgcts", Cc, Bc)  # (b, g, c, t, s)
     M = mask * scores[:, :, None]  # (b, g, h/g, c, t, s)
     y = torch.einsum("bgkcts,bcsgkp->bctgkp", M, dtX_g)
-    # 2. each chunk's own final state: sum_s L_{Q-1, s} dt_s X_s B_s^T
-    last = mask[..., -1, :]  # (b, g, h/g, c, s)
-    own = torch.einsum("bgkcs,bcsgkp,bcsgn->cbgkpn", last, dtX_g, Bc)
+    # 2. each chunk's own final state: sum_s L_{Q-1, s} dt_s X_s B_s^T (pairwise products:
+    #    one weighting, then a batched (h/g p, s) x (s, n) matmul per batch, chunk, group)
+    last = mask[..., -1, :].permute(0, 3, 4, 1, 2)[..., None]  # (b, c, s, g, h/g, 1)
+    own = torch.einsum("bcsgkp,bcsgn->cbgkpn", dtX_g * last, Bc)
     # 3. states across chunks: S_c = exp(sum_chunk dt A) S_{c-1} + own_c (shared scan)
     cumulative = dtA.cumsum(-1)  # (b, h, c, Q)
     whole = torch.exp(cumulative[..., -1]).unflatten(1, (g, -1))  # (b, g, h/g, c)
@@ -210,5 +211,6 @@ def _chunked(X, dt, A, B, C, Q):
     entering = torch.cat([torch.zeros_like(states[:1]), states[:-1]])  # (c, b, g, h/g, p, n)
     # 4. outputs from the state entering each chunk: C_t exp(sum_{k<=t} dt_k A) H
     into = torch.exp(cumulative).unflatten(1, (g, -1))  # (b, g, h/g, c, t)
-    y = y + torch.einsum("bctgn,cbgkpn,bgkct->bctgkp", Cc, entering, into)
+    from_state = torch.einsum("bctgn,cbgkpn->bctgkp", Cc, entering)
+    y = y + from_state * into.permute(0, 3, 4, 1, 2)[..., None]
     return y.flatten(1, 2)[:, :L].flatten(2, 3)

@@ -44,6 +44,12 @@ from .mp_oracles import (
     MEASURES as MEASURES,
 )
 from .mp_oracles import (
+    S5_DISCRETIZATIONS as S5_DISCRETIZATIONS,
+)
+from .mp_oracles import (
+    SELECTIVE_DISCRETIZATIONS as SELECTIVE_DISCRETIZATIONS,
+)
+from .mp_oracles import (
     CertificationError as CertificationError,
 )
 from .mp_oracles import (
@@ -54,6 +60,8 @@ __all__ = [
     "DEFAULT_MAX_PREC",
     "DISCRETIZATION_METHODS",
     "MEASURES",
+    "S5_DISCRETIZATIONS",
+    "SELECTIVE_DISCRETIZATIONS",
     "CertificationError",
     "OracleResult",
     "causal_conv",
@@ -69,8 +77,11 @@ __all__ = [
     "rtf_kernel",
     "rtf_recurrence",
     "rtf_stability",
+    "s5_scan",
     "scan",
+    "selective_scan",
     "shift_kernel",
+    "ssd",
     "ssm_kernel",
 ]
 
@@ -124,8 +135,11 @@ dplr_kernel = _accepting_sympy(_core.dplr_kernel)
 h3_diag_kernel = _accepting_sympy(_core.h3_diag_kernel)
 h3_ssm = _accepting_sympy(_core.h3_ssm)
 hippo_projection = _accepting_sympy(_core.hippo_projection)
+s5_scan = _accepting_sympy(_core.s5_scan)
 scan = _accepting_sympy(_core.scan)
+selective_scan = _accepting_sympy(_core.selective_scan)
 shift_kernel = _accepting_sympy(_core.shift_kernel)
+ssd = _accepting_sympy(_core.ssd)
 ssm_kernel = _accepting_sympy(_core.ssm_kernel)
 
 

@@ -20,6 +20,8 @@ Contents (sections in file order, public names):
 10. RTF: ``rtf_args``, ``rtf_stability``, ``rtf_notes``, ``require_rtf_work``,
     ``rtf_kernel``, ``rtf_impulse_response``, ``require_rtf_recurrence``, ``rtf_recurrence``.
 11. HiPPO projections: ``hippo_projection`` (``MEASURES``).
+12. Selective scans: ``selective_scan`` (Mamba's S6), ``ssd`` (Mamba-2), ``s5_scan`` (S5)
+    (``SELECTIVE_DISCRETIZATIONS``, ``S5_DISCRETIZATIONS``).
 
 Conventions (the symbolic layer's): x'(t) = A x + B u, y = C x with C a 1 x d row; one
 step dt gives x_{k+1} = Ab x_k + Bb u_k (C unchanged), kernel K_k = C Ab^k Bb, k = 0 ..
@@ -82,11 +84,13 @@ from mpmath.libmp import MPZ
 __all__ = [
     # constants, errors, result
     "DEFAULT_MAX_PREC", "DEFAULT_WORK_LIMIT", "DISCRETIZATION_METHODS", "MEASURES",
+    "S5_DISCRETIZATIONS", "SELECTIVE_DISCRETIZATIONS",
     "CertificationError", "InvalidArgumentError", "InvalidTypeError", "OracleResult",
     # oracles
     "causal_conv", "continuous_kernel", "diag_kernel", "discrete_kernel", "discretize",
     "dplr_kernel", "h3_diag_kernel", "h3_ssm", "hippo_projection", "rtf_impulse_response",
-    "rtf_kernel", "rtf_recurrence", "rtf_stability", "scan", "shift_kernel", "ssm_kernel",
+    "rtf_kernel", "rtf_recurrence", "rtf_stability", "s5_scan", "scan", "selective_scan",
+    "shift_kernel", "ssd", "ssm_kernel",
     # helpers
     "agreement_digits", "current_work_limit", "exact_matrix",
     "exact_scalar", "exact_vector", "map_nested", "method_alpha", "method_name",

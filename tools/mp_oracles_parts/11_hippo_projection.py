@@ -132,3 +132,5 @@ def hippo_projection(
     parts, got, prec = _certify(compute, digits, max_prec)
     params = {"measure": measure, "t": t, "N": N, "convention": "canonical"}
     return _result("hippo_projection", parts, got, prec, "quadrature/tanh-sinh", params)
+
+

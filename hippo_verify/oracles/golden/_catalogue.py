@@ -345,6 +345,8 @@ def _canonical_specs() -> list[dict[str, Any]]:
             )
         )
 
+    cases += _selective_specs()
+
     # hippo_projection: one signal per measure, N = 8 at t = 3/2
     for measure, signal in (("legs", "sin3"), ("legt", "poly"), ("lagt", "exp"), ("fout", "sin3")):
         cases.append(
@@ -358,6 +360,162 @@ def _canonical_specs() -> list[dict[str, Any]]:
                 t=R(3, 2),
                 N=8,
                 convention="canonical",
+            )
+        )
+    return cases
+
+
+def _grid(shape: tuple[int, ...], entry: Any, index: tuple[int, ...] = ()) -> Any:
+    """Nested lists of ``entry(*index)`` over ``shape`` (row-major)."""
+    if len(shape) == 1:
+        return [entry(*index, k) for k in range(shape[0])]
+    return [_grid(shape[1:], entry, (*index, k)) for k in range(shape[0])]
+
+
+def _selective_specs() -> list[dict[str, Any]]:
+    """selective_scan, ssd, s5_scan: a few small exact cases each (real and complex A,
+    constant, per-step and grouped B/C, D/z/delta_bias/softplus, both discretizations,
+    l = 1 and odd l)."""
+    R, IM = sp.Rational, sp.I
+    cases: list[dict[str, Any]] = []
+    u_rule = "u[b, i, t] = (-1)^(t+i)/(t+b+1)"
+    step_rule = "delta[b, i, t] = (t + i + 1)/8"
+
+    def u_of(b: int, i: int, t: int) -> sp.Rational:
+        return R((-1) ** (t + i), t + b + 1)
+
+    def step_of(b: int, i: int, t: int) -> sp.Rational:
+        return R(t + i + 1, 8)
+
+    # real A, constant B/C, odd l, Mamba's discretization, nothing else
+    cases.append(
+        _spec(
+            "selective_scan",
+            "real-b1-d2-n3-l5-const-BC-mamba",
+            "mamba",
+            f"{u_rule}; {step_rule}; small exact A, B, C",
+            u=_grid((1, 2, 5), u_of),
+            delta=_grid((1, 2, 5), step_of),
+            A=[[-1, R(-1, 2), -2], [R(-1, 3), R(-3, 2), R(-1, 4)]],
+            B=[[1, R(1, 2), R(-1, 3)], [R(1, 4), -1, R(1, 5)]],
+            C=[[R(1, 2), 1, R(1, 3)], [-1, R(1, 3), R(1, 2)]],
+            delta_softplus=False,
+            discretization="mamba",
+        )
+    )
+    # real A, B per step, C per step grouped (g = 2 of d = 4), D, z, delta_bias, softplus,
+    # exact ZOH
+    cases.append(
+        _spec(
+            "selective_scan",
+            "real-b1-d4-n2-l4-step-B-grouped-C-D-z-bias-softplus-zoh",
+            "canonical",
+            f"{u_rule}; delta[b, i, t] = (t - i)/4 before bias and softplus; "
+            "B[b, n, t] = 1/(n+t+1); C[b, k, n, t] = (-1)^(n+k) (t+1)/4; "
+            "z[b, i, t] = (i - t)/2",
+            u=_grid((1, 4, 4), u_of),
+            delta=_grid((1, 4, 4), lambda b, i, t: R(t - i, 4)),
+            A=[[-1, R(-1, 2)], [-2, R(-1, 4)], [R(-3, 2), -3], [R(-1, 8), -1]],
+            B=_grid((1, 2, 4), lambda b, n, t: R(1, n + t + 1)),
+            C=_grid((1, 2, 2, 4), lambda b, k, n, t: R((-1) ** (n + k) * (t + 1), 4)),
+            D=[R(1, 2), -1, R(1, 4), 0],
+            z=_grid((1, 4, 4), lambda b, i, t: R(i - t, 2)),
+            delta_bias=[R(1, 2), R(-1, 2), 0, 1],
+            delta_softplus=True,
+            discretization="zoh",
+        )
+    )
+    # complex A (S4D-style), B per step grouped and complex, C constant and complex, b = 2
+    A_complex = [[R(-1, 2) + IM, R(-1, 2) + 3 * IM], [R(-1, 4) + 2 * IM, -1 + IM / 2]]
+    cases.append(
+        _spec(
+            "selective_scan",
+            "complex-b2-d2-n2-l3-grouped-B-const-C-mamba",
+            "mamba",
+            f"{u_rule}; {step_rule}; B[b, k, n, t] = (1 + i (n - t)/2)/(b + 1); small exact "
+            "complex A, C; y = 2 Re(C x) + D u",
+            u=_grid((2, 2, 3), u_of),
+            delta=_grid((2, 2, 3), step_of),
+            A=A_complex,
+            B=_grid((2, 1, 2, 3), lambda b, k, n, t: (1 + IM * R(n - t, 2)) / (b + 1)),
+            C=[[1 - IM / 2, R(1, 3)], [R(-1, 2) + IM, R(1, 4) + IM / 4]],
+            D=[1, R(-1, 3)],
+            delta_softplus=False,
+            discretization="mamba",
+        )
+    )
+    # complex A, l = 1, exact ZOH, constant complex B, per-step real C, softplus
+    cases.append(
+        _spec(
+            "selective_scan",
+            "complex-b1-d2-n2-l1-const-B-step-C-softplus-zoh",
+            "canonical",
+            f"{u_rule}; delta = -1/2, 1 before softplus; small exact complex A, B; "
+            "C[b, n, t] = (n+1)/3",
+            u=_grid((1, 2, 1), u_of),
+            delta=[[[R(-1, 2)], [1]]],
+            A=A_complex,
+            B=[[1 + IM, R(1, 2)], [R(-1, 3) * IM, 2]],
+            C=_grid((1, 2, 1), lambda b, n, t: R(n + 1, 3)),
+            delta_softplus=True,
+            discretization="zoh",
+        )
+    )
+
+    # ssd: h heads of dim p, n states, g groups
+    def ssd_case(id_: str, b: int, nl: int, h: int, p: int, n: int, g: int, D: Any) -> None:
+        params: dict[str, Any] = {
+            "X": _grid((b, nl, h, p), lambda b_, t, i, j: R((-1) ** (t + j) * (i + 1), t + 2)),
+            "dt": _grid((b, nl, h), lambda b_, t, i: R(t + i + 1, 16)),
+            "A": [R(-(i + 1), 2) for i in range(h)],
+            "B": _grid((b, nl, g, n), lambda b_, t, k, m: R(m + 1, t + k + b_ + 1)),
+            "C": _grid((b, nl, g, n), lambda b_, t, k, m: R((-1) ** m, k + t + 1)),
+        }
+        if D is not None:
+            params["D"] = D
+        cases.append(
+            _spec(
+                "ssd",
+                id_,
+                "mamba2",
+                "X[b, t, i, j] = (-1)^(t+j) (i+1)/(t+2); dt[b, t, i] = (t+i+1)/16; "
+                "A_i = -(i+1)/2; B[b, t, k, m] = (m+1)/(t+k+b+1); C[b, t, k, m] = "
+                "(-1)^m/(k+t+1)",
+                **params,
+            )
+        )
+
+    ssd_case("b1-l5-h2-p2-n2-g1-D", 1, 5, 2, 2, 2, 1, [R(1, 2), -1])
+    ssd_case("b1-l1-h4-p1-n2-g2", 1, 1, 4, 1, 2, 2, None)
+    ssd_case("b2-l3-h2-p2-n3-g2", 2, 3, 2, 2, 3, 2, None)
+
+    # s5_scan: P states (one of each conjugate pair), H channels
+    lam = [R(-1, 2) + IM, R(-1, 4) + 3 * IM, -1 + IM / 2]
+    s5_cases = (
+        ("P2-H2-b1-l5-zoh-conj-D", 2, 2, 1, 5, "zoh", True, [R(1, 2), -1]),
+        ("P3-H1-b2-l3-bilinear-full", 3, 1, 2, 3, "bilinear", False, None),
+    )
+    for id_, P, H, b, nl, method, conj_sym, D in s5_cases:
+        params = {
+            "Lambda": lam[:P],
+            "B": _grid((P, H), lambda q, j: R(1, q + j + 1) + IM * R((-1) ** j, q + 2)),
+            "C": _grid((H, P), lambda j, q: R((-1) ** q, j + 1) - IM * R(1, q + 3)),
+            "u": _grid((b, nl, H), lambda b_, t, j: R((-1) ** (t + j), t + b_ + 1)),
+            "delta": [R(q + 1, 10) for q in range(P)],
+            "discretization": method,
+            "conj_sym": conj_sym,
+        }
+        if D is not None:
+            params["D"] = D
+        cases.append(
+            _spec(
+                "s5_scan",
+                id_,
+                "s5",
+                "Lambda = -1/2 + i, -1/4 + 3i, -1 + i/2 (first P); B[q, j] = 1/(q+j+1) + "
+                "i (-1)^j/(q+2); C[j, q] = (-1)^q/(j+1) - i/(q+3); u[b, t, j] = "
+                "(-1)^(t+j)/(t+b+1); delta_q = (q+1)/10",
+                **params,
             )
         )
     return cases

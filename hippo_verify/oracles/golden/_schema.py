@@ -7,6 +7,7 @@ driven by these two tables alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,19 @@ def _decode_matrix(name: str, value: Any) -> list[list]:
     ]
 
 
+def _decode_tensor(name: str, value: Any) -> list:
+    """Nested non-empty lists of exact numbers (any depth >= 1; shapes are the oracle's to
+    check)."""
+    if not isinstance(value, list) or not value:
+        raise InvalidArgumentError(f"{name}: expected a non-empty (nested) list, got {value!r:.80}")
+    return [
+        _decode_tensor(f"{name}[{i}]", v)
+        if isinstance(v, list)
+        else decode_number(f"{name}[{i}]", v)
+        for i, v in enumerate(value)
+    ]
+
+
 def _decode_size(name: str, value: Any) -> int:
     return require_int(name, value, minimum=1)
 
@@ -91,6 +105,10 @@ def _encode_vector(value: Any) -> list:
     return [encode_number(v) for v in value]  # a sympy Matrix iterates over its entries
 
 
+def _encode_tensor(value: Any) -> list:
+    return [_encode_tensor(v) if isinstance(v, list) else encode_number(v) for v in value]
+
+
 def _encode_matrix(value: Any) -> list[list]:
     rows = value.tolist() if isinstance(value, sp.MatrixBase) else value
     return [[encode_number(v) for v in row] for row in rows]
@@ -113,18 +131,21 @@ class Kind:
     argument: Callable[[Any], Any] = _same
 
 
-#: Kinds of parameters: exact numbers (number, vector, matrix of them), sizes >= 1 (int),
-#: bools, discretization methods, plain names, and names from a fixed list.
+#: Kinds of parameters: exact numbers (number, vector, matrix, nested tensor of them), sizes
+#: >= 1 (int), bools, discretization methods, plain names, and names from a fixed list.
 KINDS: dict[str, Kind] = {
     "number": Kind(decode_number, encode_number),
     "vector": Kind(_decode_vector, _encode_vector),
     "matrix": Kind(_decode_matrix, _encode_matrix),
+    "tensor": Kind(_decode_tensor, _encode_tensor),
     "int": Kind(_decode_size),
     "bool": Kind(_decode_bool),
     "method": Kind(_decode_method, _core.method_name),
     "name": Kind(_decode_name),
     "measure": Kind(_decode_choice(_core.MEASURES)),
     "signal": Kind(_decode_choice(SIGNALS), argument=lambda name: SIGNALS[name][0]),
+    "selective_discretization": Kind(_decode_choice(_core.SELECTIVE_DISCRETIZATIONS)),
+    "s5_discretization": Kind(_decode_choice(_core.S5_DISCRETIZATIONS)),
 }
 
 
@@ -148,6 +169,10 @@ class FamilySchema:
             oracle, which fixes it.
         check: Checks decoded parameters against each other (raises
             InvalidArgumentError), or None.
+        omissible: Keyword parameters that may be absent: passed when present, else the
+            oracle's default applies (``selective_scan``'s ``D=None``).
+        flat_values: The oracle returns nested values (a tensor); the file stores them
+            flattened in row-major order (the shape follows from the params).
     """
 
     oracle: Callable[..., _core.OracleResult]
@@ -157,6 +182,8 @@ class FamilySchema:
     optional: frozenset[str] = frozenset()
     fixed: Mapping[str, Any] = field(default_factory=dict)
     check: Callable[[dict[str, Any]], None] | None = None
+    omissible: frozenset[str] = frozenset()
+    flat_values: bool = False
 
     def __post_init__(self) -> None:
         passed = set(self.positional) | set(self.keyword)
@@ -164,13 +191,14 @@ class FamilySchema:
         if (
             set(self.params) != passed | informative
             or passed & informative
+            or not set(self.omissible) <= set(self.keyword)
             or not set(self.params.values()) <= set(KINDS)
         ):
             raise ValueError(f"inconsistent schema of {self.oracle.__name__}")
 
     def required(self, name: str) -> bool:
         """Whether ``name`` must be present in a case's params."""
-        return name not in self.optional and name not in self.fixed
+        return name not in self.optional | self.omissible and name not in self.fixed
 
 
 def _n_is_size_of_a(params: dict[str, Any]) -> None:
@@ -302,6 +330,57 @@ SCHEMAS: dict[str, FamilySchema] = {
         positional=("a", "b", "u"),
         keyword=("L",),
     ),
+    "selective_scan": FamilySchema(
+        _core.selective_scan,
+        {
+            "u": "tensor",
+            "delta": "tensor",
+            "A": "tensor",
+            "B": "tensor",
+            "C": "tensor",
+            "D": "tensor",
+            "z": "tensor",
+            "delta_bias": "tensor",
+            "delta_softplus": "bool",
+            "discretization": "selective_discretization",
+        },
+        positional=("u", "delta", "A", "B", "C"),
+        keyword=("D", "z", "delta_bias", "delta_softplus", "discretization"),
+        omissible=frozenset({"D", "z", "delta_bias"}),
+        flat_values=True,
+    ),
+    "ssd": FamilySchema(
+        _core.ssd,
+        {
+            "X": "tensor",
+            "dt": "tensor",
+            "A": "tensor",
+            "B": "tensor",
+            "C": "tensor",
+            "D": "tensor",
+        },
+        positional=("X", "dt", "A", "B", "C"),
+        keyword=("D",),
+        omissible=frozenset({"D"}),
+        flat_values=True,
+    ),
+    "s5_scan": FamilySchema(
+        _core.s5_scan,
+        {
+            "Lambda": "tensor",
+            "B": "tensor",
+            "C": "tensor",
+            "u": "tensor",
+            "delta": "tensor",
+            "D": "tensor",
+            "discretization": "s5_discretization",
+            "conj_sym": "bool",
+        },
+        positional=("Lambda", "B", "C", "u", "delta"),
+        keyword=("D", "discretization", "conj_sym"),
+        omissible=frozenset({"D"}),
+        flat_values=True,
+    ),
     "hippo_projection": FamilySchema(
         _core.hippo_projection,
         {"measure": "measure", "signal": "signal", "t": "number", "N": "int", "convention": "name"},
@@ -374,13 +453,24 @@ def encode_params(family: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def call_oracle(family: str, params: dict[str, Any], digits: int) -> _core.OracleResult:
     """Run the oracle of ``family`` on decoded ``params`` (``decode_params``) under the
-    package's ``oracle_work`` ceiling; returns its ``OracleResult``."""
+    package's ``oracle_work`` ceiling; returns its ``OracleResult`` (values flattened in
+    row-major order for ``flat_values`` families)."""
     schema = SCHEMAS[family]
 
     def argument(name: str) -> Any:
         return KINDS[schema.params[name]].argument(params[name])
 
     args = [argument(name) for name in schema.positional]
-    kwargs = {name: argument(name) for name in schema.keyword}
+    kwargs = {name: argument(name) for name in schema.keyword if name in params}
     with package_work_limit():  # the package's ceiling, not the core's
-        return schema.oracle(*args, **kwargs, digits=digits)
+        result = schema.oracle(*args, **kwargs, digits=digits)
+    if schema.flat_values:
+        result = dataclasses.replace(result, values=_flatten(result.values))
+    return result
+
+
+def _flatten(values: Any) -> list:
+    """Nested lists of values in row-major order (the last index fastest)."""
+    if isinstance(values, list):
+        return [leaf for v in values for leaf in _flatten(v)]
+    return [values]

@@ -19,8 +19,8 @@ alike. Compare ratios from one run, not times across runs.
   (which clones internally).
 * ``ssd`` float32 (batch 1, 8 heads of 16, N 16, one group): ``chunked`` (Q = 64, 256) vs
   ``sequential`` at L = 4096.
-* ``--accuracy``: the table of ``hippo_verify/kernels/_assoc_scan.py`` (direct products in
-  the tree vs log-space routes) at L = 16384.
+* ``--accuracy`` (instead of the timings): the table of ``hippo_verify/kernels/
+  _assoc_scan.py`` (direct products in the tree vs log-space routes) at L = 16384.
 
 mambapy is optional (``pip install mambapy``); without it its rows are skipped.
 """
@@ -263,11 +263,12 @@ def main() -> None:
     )
     if pscan is None:
         print("\nmambapy is not installed: its rows are skipped (pip install mambapy)")
+    if args.accuracy:
+        accuracy()
+        return
     for L in args.lengths:
         bench_selective(L, args.repeat, args.device)
     bench_ssd(4096, args.repeat, args.device)
-    if args.accuracy:
-        accuracy()
 
 
 if __name__ == "__main__":

@@ -23,26 +23,28 @@ x_t in ``b[t]``; x_{-1} is folded into ``b[0]`` by the caller (``b[0] += a[0] x_
   2-3 in-place ops each.
 
 Products of the decays exp(delta A) are formed directly, in the tree (never as exp of a
-difference of cumulative sums): a product over 2^k steps carries a relative error of at
-most about k u (it is a balanced product tree), and it underflows to 0 only when the
-exact product is below the dtype's smallest subnormal, where its contribution is below
-that of every other term by the same factor. Measured at L = 16384 (float32, batch 1 x
+difference of cumulative sums): a product over 2^k steps carries the rounding errors of
+its 2^k factors (as the sequential loop does) plus only k roundings of its own (a balanced
+product tree). It loses relative accuracy (subnormal) or underflows to 0 only where the
+exact product is below the dtype's smallest normal number (2^-126 in float32), so the
+contribution lost is below 2^-126 times a partial state: nothing against a channel's
+max-norm, the measure of every error here. Measured at L = 16384 (float32, batch 1 x
 64 channels x N 16, A = -(1..16), delta = softplus of Mamba's initialisation, dt in
 [1e-3, 1e-1]; the sum of delta A over the sequence reaches -2.9e4; error relative to
-each channel's max-norm, against a float64 sequential run):
+each channel's max-norm, against a float64 sequential run; ``python
+benchmarks/bench_selective.py --accuracy``):
 
-    this tree (direct products)                    7.8e-7
-    sequential float32 loop                        8.9e-7
-    mambapy's pscan (same tree, padded to 2^k)     7.7e-7
+    this tree (direct products)                    1.27e-6
+    sequential float32 loop                        1.48e-6
+    mambapy's pscan (same tree, padded to 2^k)     1.33e-6
     tree with every product as exp(S_p - S_q),
-      S = float32 cumsum of delta A (log space)    2.4e-4   (error ~ u |S_t|)
+      S = float32 cumsum of delta A (log space)    3.0e-4   (error ~ u |S_t|)
     exp(S_t) logcumsumexp(log b_s - S_s)
-      (Heinsen's log-space scan, complex logs)     6.9e-4
-    this tree in float64                           1.5e-15
+      (Heinsen's log-space scan, complex logs)     6.1e-4
+    this tree in float64                           1.7e-15
 
 The log-space routes lose a factor of about |S_t| ~ 3e4 u to the rounding of the running
-sum S_t; the direct products do not (``benchmarks/bench_selective.py --accuracy``
-recomputes the table).
+sum S_t; the direct products do not.
 """
 
 from __future__ import annotations

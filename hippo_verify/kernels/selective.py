@@ -148,9 +148,12 @@ def selective_step(
     Returns:
         (y, new_state): y (b, d) in the real input dtype; new_state (b, d, n) in the compute
         dtype (float32 / complex64 for bf16, fp16 and fp32 calls, float64 / complex128 for
-        float64): the state is carried at the accumulation precision, so that a token-by-
-        token decode reproduces ``selective_scan(mode="sequential")`` exactly in float64
-        (and in float32 for the same vector lengths) and to rounding otherwise.
+        float64): the state is carried at the accumulation precision, so that decoding
+        token by token reproduces ``selective_scan(mode="sequential")`` to a few units in
+        the last place of the compute dtype. The step runs the scan's code on the same
+        time-major row layout; it is bit-identical where each row of b d and b d n
+        elements is a whole number of the CPU's vectors (torch's elementwise kernels round
+        a row's vectorised body and its scalar tail differently, e.g. exp).
 
     Raises:
         As ``selective_scan`` (with the step shapes), and InvalidTypeError for a state of

@@ -22,7 +22,7 @@ are complex128 with float64 and complex64 with float32/bfloat16/float16 (the ari
 runs in complex128 / complex64); y is returned in u's dtype. Size (before any work, against
 ``kernel_elements``): the states (l x b x P) and the output; the sequential mode is also
 charged ``SEQUENTIAL_STEP_CHARGE`` per step. Overflow: Re(Lambda) > 0 can grow the state
-beyond the range: refused with max |Lbar|.
+beyond the range: refused with max Re(Lambda delta).
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def s5_scan(
         f"{family} ({mode})",
         y,
         lambda: (
-            f"max |Lbar| = {float(Lbar.abs().max()):.6g}: the state may grow like its l-th power"
+            f"max Re(Lambda delta) = {float(z.real.max()):.6g}: the state may grow like "
+            "exp(that k) over k steps"
         ),
     )
     return y.contiguous().to(prec.dtype)

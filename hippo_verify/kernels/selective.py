@@ -214,12 +214,13 @@ def selective_step(
 def _step_layout(name: str, value: torch.Tensor, u: torch.Tensor, A: Any) -> torch.Tensor:
     """A step's B/C in the scan's layouts: (d, n) stays constant, (b, n) and (b, g, n)
     gain a time axis of length 1. A 2-D tensor is (b, n) or (d, n) by its first dimension;
-    with b == d that is ambiguous and refused (pass (b, 1, n) for per-step values, or the
-    constant expanded to (b, d, n): d groups of one channel)."""
+    with b == d > 1 that is ambiguous and refused (pass (b, 1, n) for per-step values, or
+    the constant expanded to (b, d, n): d groups of one channel); with b == d == 1 both
+    readings are the same map."""
     if value.dim() != 2:
         return value[..., None]
     b, d = u.shape
-    if b == d:
+    if b == d > 1:
         raise InvalidArgumentError(
             f"selective_step: {name} of shape {tuple(value.shape)} is ambiguous with b = d = "
             f"{b} (per step (b, n) or constant (d, n)?); pass per-step values as (b, 1, n) or "

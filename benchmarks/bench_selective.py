@@ -17,7 +17,7 @@ alike. Compare ratios from one run, not times across runs.
 * the scan alone, on the same (exp(delta A), delta B u) tensors of shape (1, L, 64, 16):
   ``parallel_scan_`` on clones (time = dim 0 of the batch-1 view) vs ``mambapy.pscan``
   (which clones internally).
-* ``ssd`` float32 (batch 1, 8 heads of 16, N 16, one group): ``chunked`` (Q = 64, 256) vs
+* ``ssd`` float32 (batch 1, 8 heads of 16, N 16, one group): ``chunked`` (Q = 32, 64, 128) vs
   ``sequential`` at L = 4096.
 * ``--accuracy`` (instead of the timings): the table of ``hippo_verify/kernels/
   _assoc_scan.py`` (direct products in the tree vs log-space routes) at L = 16384.
@@ -188,8 +188,9 @@ def bench_ssd(L: int, repeat: int, device: str) -> None:
     truth = ssd(*(t.double() for t in (X, dt, A, B, C)), mode="sequential")
     fns: dict[str, Callable[[], object]] = {
         "sequential": lambda: ssd(*args, mode="sequential"),
+        "chunked Q=32": lambda: ssd(*args, mode="chunked", chunk_size=32),
         "chunked Q=64": lambda: ssd(*args, mode="chunked", chunk_size=64),
-        "chunked Q=256": lambda: ssd(*args, mode="chunked", chunk_size=256),
+        "chunked Q=128": lambda: ssd(*args, mode="chunked", chunk_size=128),
     }
     times = alternate(fns, repeat, device)
     report(f"ssd float32, 1 x L {L} x 8 heads x 16, N 16", times, "chunked Q=64")

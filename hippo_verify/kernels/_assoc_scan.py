@@ -49,9 +49,11 @@ sum S_t; the direct products do not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
-__all__ = ["parallel_scan_", "sequential_scan_"]
+__all__ = ["parallel_scan_", "parallel_scan_plan", "sequential_scan_"]
 
 
 def sequential_scan_(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -65,8 +67,18 @@ def sequential_scan_(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def parallel_scan_(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The same result as ``sequential_scan_`` by the associative up/down sweep (module
     docstring). Overwrites ``a`` with partial products and ``b`` with x; returns b."""
+    parallel_scan_plan(a, b)()
+    return b
+
+
+def parallel_scan_plan(a: torch.Tensor, b: torch.Tensor) -> Callable[[], None]:
+    """``parallel_scan_`` of these two buffers as a function of no arguments: the strided
+    views of every level are cut once, so a caller that scans the same buffers again
+    (block after block) pays only for the in-place operations."""
     T = b.shape[0]
     levels = max(0, (T - 1).bit_length())
+    # (target, first, second): target += first * second, or target *= first if no second
+    steps: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]] = []
     for k in range(levels):  # up-sweep
         s = 1 << k
         right_b = b[2 * s - 1 :: 2 * s]
@@ -74,13 +86,21 @@ def parallel_scan_(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         if m == 0:
             break
         right_a = a[2 * s - 1 :: 2 * s]
-        right_b.addcmul_(right_a, b[s - 1 :: 2 * s][:m])
+        steps.append((right_b, right_a, b[s - 1 :: 2 * s][:m]))
         if k + 1 < levels:  # the top level's products are never read
-            right_a.mul_(a[s - 1 :: 2 * s][:m])
+            steps.append((right_a, a[s - 1 :: 2 * s][:m], None))
     for k in range(levels - 1, -1, -1):  # down-sweep
         s = 1 << k
         target_b = b[3 * s - 1 :: 2 * s]
         m = target_b.shape[0]
         if m:
-            target_b.addcmul_(a[3 * s - 1 :: 2 * s], b[2 * s - 1 :: 2 * s][:m])
-    return b
+            steps.append((target_b, a[3 * s - 1 :: 2 * s], b[2 * s - 1 :: 2 * s][:m]))
+
+    def run() -> None:
+        for target, first, second in steps:
+            if second is None:
+                target.mul_(first)
+            else:
+                target.addcmul_(first, second)
+
+    return run

@@ -19,7 +19,7 @@ states); blocks run one after the other, carrying the state x across block
 boundaries (as Mamba's CUDA kernel carries it across its 2048-step chunks), so that the
 working set stays in cache and no tensor of L x b x d x n elements is ever allocated. In a
 block, one vectorised pass forms Abar_t and Bbar_t u_t for every step into two reused
-time-major buffers (T, b, groups, d/groups, n), the carried state enters as
+time-major buffers (T, b, groups, n, d/groups), the carried state enters as
 Bbar_0 u_0 += Abar_0 x_{in}, the scan runs in place, and one contraction with C gives the
 block's outputs. The modes differ only in the scan (``_assoc_scan``):
 

@@ -670,7 +670,7 @@ def test_half_inputs_with_complex_A_use_complex64():
 )
 def test_sizes_beyond_the_ceiling_are_refused_before_work(call):
     with (
-        hippo_verify.size_limits(kernel_elements=2**19),
+        hippo_verify.size_limits(kernel_elements=2**16),
         pytest.raises(InvalidArgumentError, match="kernel_elements"),
     ):
         call()

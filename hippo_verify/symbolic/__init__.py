@@ -16,6 +16,11 @@ Public API:
 * ``schur_cohn_stable``, ``sum_abs_bound_holds``: exact stability criteria.
 * ``woodbury_generating_function``, ``dense_generating_function``: S4's generating function.
 * ``vandermonde_kernel``, ``conj_pair_kernel``, ``s4d_init``: S4D.
+* ``selective_discretize``, ``zoh_input_series``, ``mamba_bbar_error``, ``mamba_zoh_ratio``,
+  ``selective_scan_exact``: Mamba's selective scan and its B-bar against exact ZOH.
+* ``ssd_mask``, ``segsum``, ``ssd_matrix``, ``ssd_recurrent``, ``ssd_quadratic``,
+  ``ssd_chunked``: Mamba-2's SSD in its three forms.
+* ``hippo_n``, ``hippo_n_eigenvalues``, ``s5_discretize``, ``s5_scan_exact``: S5.
 * ``DerivationLog``, ``exactly_equal``: checked, recorded steps for ``derivations/``.
 """
 
@@ -59,6 +64,24 @@ from ._s4d import conj_pair_kernel as conj_pair_kernel
 from ._s4d import s4d_init as s4d_init
 from ._s4d import vandermonde as vandermonde
 from ._s4d import vandermonde_kernel as vandermonde_kernel
+from ._selective import SELECTIVE_DISCRETIZATIONS as SELECTIVE_DISCRETIZATIONS
+from ._selective import mamba_bbar_error as mamba_bbar_error
+from ._selective import mamba_zoh_ratio as mamba_zoh_ratio
+from ._selective import selective_discretize as selective_discretize
+from ._selective import selective_scan_exact as selective_scan_exact
+from ._selective import zoh_input_series as zoh_input_series
+from ._selective_s5 import S5_DISCRETIZATIONS as S5_DISCRETIZATIONS
+from ._selective_s5 import hippo_n as hippo_n
+from ._selective_s5 import hippo_n_eigenvalues as hippo_n_eigenvalues
+from ._selective_s5 import s5_discretize as s5_discretize
+from ._selective_s5 import s5_scan_exact as s5_scan_exact
+from ._selective_ssd import SEGSUM_METHODS as SEGSUM_METHODS
+from ._selective_ssd import segsum as segsum
+from ._selective_ssd import ssd_chunked as ssd_chunked
+from ._selective_ssd import ssd_mask as ssd_mask
+from ._selective_ssd import ssd_matrix as ssd_matrix
+from ._selective_ssd import ssd_quadratic as ssd_quadratic
+from ._selective_ssd import ssd_recurrent as ssd_recurrent
 from ._stability import StabilityVerdict as StabilityVerdict
 from ._stability import schur_cohn_stable as schur_cohn_stable
 from ._stability import sum_abs_bound_holds as sum_abs_bound_holds

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ._claims import write_claims
 from ._conventions_table import render_conventions
 from ._derivations import find_derivations, run_derivation
 from ._markdown import render_steps
@@ -25,8 +26,8 @@ def build_report(
     progress: Progress = print,
     precision: str = "full",
 ) -> list[Path]:
-    """Write ``conventions.md``, ``derivations/*.md`` and ``precision.{md,json}`` under
-    ``out_dir``.
+    """Write ``conventions.md``, ``derivations/*.md``, ``claims.{md,json}`` (the seeds'
+    claims ledger) and ``precision.{md,json}`` under ``out_dir``.
 
     Every derivation step is re-checked while rendering; a failing step raises
     ``StepFailed`` and nothing further is written. ``precision`` chooses the precision
@@ -57,6 +58,7 @@ def build_report(
     target = out_dir / "conventions.md"
     target.write_text(render_conventions(), encoding="utf-8")
     written.append(target)
+    written += write_claims(out_dir)
     if precision != "none":
         progress(f"precision report ({precision}) ...")
         written += build_precision_report(out_dir, quick=precision == "quick", progress=progress)

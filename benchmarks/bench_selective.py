@@ -15,8 +15,8 @@ alike. Compare ratios from one run, not times across runs.
   ``hs @ C``) on the same inputs in its (B, L, ED) layout. Errors relative to each
   channel's max-norm against a float64 sequential run on the same inputs.
 * the scan alone, on the same (exp(delta A), delta B u) tensors of shape (1, L, 64, 16):
-  ``parallel_scan_`` on clones (time = dim 0 of the batch-1 view) vs ``mambapy.pscan``
-  (which clones internally).
+  ``parallel_scan_`` and ``sequential_scan_`` on clones (time = dim 0 of the batch-1
+  view) vs ``mambapy.pscan`` (which clones internally).
 * ``ssd`` float32 (batch 1, 8 heads of 16, N 16, one group): ``chunked`` (Q = 32, 64, 128) vs
   ``sequential`` at L = 4096.
 * ``--accuracy`` (instead of the timings): the table of ``hippo_verify/kernels/
@@ -154,9 +154,7 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
             "mambapy's pscan selective scan (medians)"
         )
 
-    # the scan alone, same tensors
-    if pscan is None:
-        return
+    # the scan alone, same tensors (mambapy's layout (B, L, D, N); ours scans dim 0 of [0])
     deltaA = torch.exp(v["delta"].transpose(1, 2)[..., None] * v["A"]).contiguous()
     BX = (
         (v["delta"] * v["u"]).transpose(1, 2)[..., None] * v["B"].transpose(1, 2)[:, :, None, :]
@@ -164,15 +162,17 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
     a64, b64 = deltaA.double(), BX.double()
     want = sequential_scan_(a64[0].clone(), b64[0].clone())
     scan_fns = {
+        "sequential_scan_": lambda: sequential_scan_(deltaA[0].clone(), BX[0].clone()),
         "parallel_scan_": lambda: parallel_scan_(deltaA[0].clone(), BX[0].clone()),
-        "mambapy pscan": lambda: pscan(deltaA, BX),
     }
+    if pscan is not None:
+        scan_fns["mambapy pscan"] = lambda: pscan(deltaA, BX)
     times = alternate(scan_fns, repeat, device)
     report(f"the scan alone, (1, {L}, 64, 16) float32", times, "parallel_scan_")
-    ours = scan_fns["parallel_scan_"]()
-    theirs = scan_fns["mambapy pscan"]()[0]
     scale = want.abs().amax(0, keepdim=True).clamp(min=1e-300)
-    for name, got in (("parallel_scan_", ours), ("mambapy pscan", theirs)):
+    for name, fn in scan_fns.items():
+        got = fn()
+        got = got[0] if got.dim() == 4 else got
         err = float(((got.double().cpu() - want.cpu()).abs() / scale.cpu()).max())
         print(f"state error of {name} vs float64 sequential (per-state max-norm): {err:.3g}")
 

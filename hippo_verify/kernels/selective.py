@@ -121,7 +121,7 @@ def selective_scan(
     _require_size("selective_scan", p, mode)
     y, _ = _run(p, None, mode)
     require_finite_result(f"selective_scan ({mode})", y, lambda: _growth(p))
-    return y.to(p.precision.dtype)
+    return y
 
 
 def selective_step(
@@ -205,7 +205,7 @@ def selective_step(
     work = prec.complex if p.complex_state else prec.real
     y, new_state = _run(p, state.to(work), "sequential")
     require_finite_result("selective_step", (y, new_state), lambda: _growth(p))
-    return y[..., 0].to(prec.dtype), new_state
+    return y[..., 0], new_state
 
 
 # ---------------------------------------------------------------------------------------
@@ -346,69 +346,85 @@ def softplus(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))
 
 
-def _time_major(value: torch.Tensor, groups: int, work: torch.dtype) -> torch.Tensor:
-    """B or C as a contiguous tensor broadcastable to (l, b, groups, n, d/groups)."""
-    value = value.to(work if not value.is_complex() else value.dtype)
-    if value.dim() == 2:  # (d, n) -> (1, 1, groups, n, d/groups)
-        return value.unflatten(0, (groups, -1)).transpose(-1, -2).contiguous()[None, None]
-    if value.dim() == 3:  # (b, n, l) -> (l, b, 1, n, 1)
-        return value.permute(2, 0, 1).contiguous()[:, :, None, :, None]
-    g = value.shape[1]  # (b, g, n, l) -> (l, b, groups, n, 1)
-    value = value.permute(3, 0, 1, 2).contiguous()
-    if g != groups:
-        value = value.repeat_interleave(groups // g, dim=2)
-    return value[..., None]
+class _Rows:
+    """Time-major (T, ...) copies of blocks of a (..., l)-last tensor, made in one reused
+    buffer (a copy converts the dtype and transposes in one pass; per-block buffers stay
+    small, so no call allocates -- and page-faults -- a fresh tensor of length l)."""
+
+    def __init__(self, value: torch.Tensor, T: int, dtype: torch.dtype) -> None:
+        self.value = value
+        self.buffer = torch.empty((T, *value.shape[:-1]), dtype=dtype, device=value.device)
+
+    def __call__(self, t0: int, t1: int) -> torch.Tensor:
+        out = self.buffer[: t1 - t0]
+        return out.copy_(self.value[..., t0:t1].movedim(-1, 0))
+
+
+def _B_or_C(value: torch.Tensor, groups: int, T: int, work: torch.dtype):
+    """B or C for a block [t0, t1), broadcastable to (T, b, groups, n, d/groups)."""
+    dtype = value.dtype if value.is_complex() else work
+    if value.dim() == 2:  # (d, n) -> (1, 1, groups, n, d/groups), the same for every block
+        constant = value.to(dtype).unflatten(0, (groups, -1)).transpose(-1, -2).contiguous()
+        return lambda t0, t1: constant[None, None]
+    rows = _Rows(value, T, dtype)
+    if value.dim() == 3:  # (b, n, l) -> (T, b, 1, n, 1)
+        return lambda t0, t1: rows(t0, t1)[:, :, None, :, None]
+    repeat = groups // value.shape[1]  # (b, g, n, l) -> (T, b, groups, n, 1)
+    if repeat == 1:
+        return lambda t0, t1: rows(t0, t1)[..., None]
+    return lambda t0, t1: rows(t0, t1).repeat_interleave(repeat, dim=2)[..., None]
 
 
 def _run(p: _Problem, state: torch.Tensor | None, mode: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """(y (b, d, l) in the compute dtype, final state (b, d, n)).
+    """(y (b, d, l) in the input dtype, final state (b, d, n) in the compute dtype).
 
     Layout: time-major buffers (T, b, groups, n, d/groups), channels innermost (64
     contiguous channels vectorise better than 16 states, and the sum over the states is
-    an outer reduction); every small operand is made contiguous in that order first.
+    an outer reduction). Everything per (b, d, l) -- bias, softplus, delta u, D u, the
+    gate -- runs block by block on time-major (T, b, d) rows, so one decoding step
+    (l = 1) sees the same rows in the same memory layout as the scan.
     """
     prec: Precision = p.precision
     real, G = prec.real, p.groups
     work = prec.complex if p.complex_state else real
     b, d, n, L = p.b, p.d, p.n, p.L
-
-    # every per-(b, d, l) operation runs time-major on (l, b, d) rows, so that one decoding
-    # step (l = 1) sees the same rows in the same memory layout as the scan
-    def time_major(v: torch.Tensor) -> torch.Tensor:
-        return v.to(real).permute(2, 0, 1).contiguous()
-
-    u, delta = time_major(p.u), time_major(p.delta)
-    if p.delta_bias is not None:
-        delta = delta + p.delta_bias.to(real)
-    if p.softplus:
-        delta = softplus(delta)
-    # (l, b, G, 1, d/G): broadcast against the (T, b, G, n, d/G) state buffers
-    delta_t = delta.unflatten(2, (G, -1))[:, :, :, None, :]
-    du_t = (delta * u).unflatten(2, (G, -1))[:, :, :, None, :]
-    A = p.A.to(work).unflatten(0, (G, -1)).transpose(-1, -2).contiguous()  # (G, n, d/G)
-    B, C = (_time_major(v, G, work if v.is_complex() else real) for v in (p.B, p.C))
-    if p.complex_state and not C.is_complex():
-        C = C.to(work)
-
     T = _block(p)
-    a_buf = torch.empty((T, b, G, n, d // G), dtype=work, device=u.device)
+    device = p.u.device
+    A = p.A.to(work).unflatten(0, (G, -1)).transpose(-1, -2).contiguous()  # (G, n, d/G)
+    bias = None if p.delta_bias is None else p.delta_bias.to(real)
+    D = None if p.D is None else p.D.to(real)
+    u_rows, delta_rows = _Rows(p.u, T, real), _Rows(p.delta, T, real)
+    z_rows = None if p.z is None else _Rows(p.z, T, real)
+    B_of, C_of = (_B_or_C(v, G, T, real) for v in (p.B, p.C))
+    complex_C = p.complex_state and not p.C.is_complex()
+
+    a_buf = torch.empty((T, b, G, n, d // G), dtype=work, device=device)
     x_buf = torch.empty_like(a_buf)
-    y = torch.empty((L, b, d), dtype=real, device=u.device)
+    y = torch.empty((b, d, L), dtype=prec.dtype, device=device)
     plans = {}  # the parallel scan's views, cut once per block length
     carry = None if state is None else state.unflatten(1, (G, -1)).transpose(-1, -2).contiguous()
     for t0 in range(0, L, T):
         t1 = min(L, t0 + T)
         a, x = a_buf[: t1 - t0], x_buf[: t1 - t0]
-        Bb = B[t0:t1] if B.shape[0] > 1 else B
-        torch.mul(delta_t[t0:t1], A, out=a)  # delta A
+        u, delta = u_rows(t0, t1), delta_rows(t0, t1)  # (T, b, d)
+        if bias is not None:
+            delta.add_(bias)
+        if p.softplus:
+            delta = softplus(delta)
+        du = delta * u
+        # (T, b, G, 1, d/G): broadcast against the (T, b, G, n, d/G) buffers
+        delta_t = delta.unflatten(2, (G, -1))[:, :, :, None, :]
+        du_t = du.unflatten(2, (G, -1))[:, :, :, None, :]
+        Bb = B_of(t0, t1)
+        torch.mul(delta_t, A, out=a)  # delta A
         if p.zoh:
             # Bbar u = delta u phi(delta A) B with phi(w) = expm1(w) / w, phi(0) = 1
             zero = a == 0
             torch.expm1(a, out=x)
             x.div_(torch.where(zero, torch.ones_like(a), a)).masked_fill_(zero, 1)
-            x.mul_(du_t[t0:t1]).mul_(Bb)
+            x.mul_(du_t).mul_(Bb)
         else:
-            torch.mul(du_t[t0:t1], Bb, out=x)
+            torch.mul(du_t, Bb, out=x)
         a.exp_()
         if carry is not None:
             x[0].addcmul_(a[0], carry)
@@ -421,12 +437,13 @@ def _run(p: _Problem, state: torch.Tensor | None, mode: str) -> tuple[torch.Tens
         carry = x[-1].clone()
         # y_t = sum_n C_t x_t: one product into the free decay buffer, one outer sum (a
         # batched matmul of T tiny matrices is ~10x slower on the CPU)
-        y_blk = torch.mul(x, C[t0:t1] if C.shape[0] > 1 else C, out=a).sum(-2)
+        Cb = C_of(t0, t1)
+        y_blk = torch.mul(x, Cb.to(work) if complex_C else Cb, out=a).sum(-2).flatten(2)
         if p.complex_state:
             y_blk = 2 * y_blk.real
-        y[t0:t1] = y_blk.flatten(2)
-    if p.D is not None:
-        y.addcmul_(p.D.to(real), u)
-    if p.z is not None:
-        y.mul_(torch.nn.functional.silu(time_major(p.z)))
-    return y.permute(1, 2, 0).contiguous(), carry.transpose(-1, -2).flatten(1, 2)
+        if D is not None:
+            y_blk.addcmul_(D, u)
+        if z_rows is not None:
+            y_blk.mul_(torch.nn.functional.silu(z_rows(t0, t1)))
+        y[:, :, t0:t1] = y_blk.permute(1, 2, 0)
+    return y, carry.transpose(-1, -2).flatten(1, 2)

@@ -290,4 +290,6 @@ def canonical_cases(quick: bool = False) -> list[PrecisionCase]:
         )
         for mode in ("conv", "recurrence")
     ]
-    return cases
+    from ._selective_cases import selective_cases  # it imports this module
+
+    return cases + selective_cases(quick)

@@ -41,6 +41,9 @@ from ._bounds.rtf import componentwise_conv_condition as componentwise_conv_cond
 from ._bounds.rtf import rtf_impulse_response_condition as rtf_impulse_response_condition
 from ._bounds.rtf import rtf_kernel_condition as rtf_kernel_condition
 from ._bounds.rtf import rtf_recurrence_condition as rtf_recurrence_condition
+from ._bounds.selective import s5_scan_condition as s5_scan_condition
+from ._bounds.selective import selective_scan_condition as selective_scan_condition
+from ._bounds.selective import ssd_condition as ssd_condition
 from ._error_model import ErrorModel as ErrorModel
 from ._error_model import error_bound as error_bound
 from ._error_model import registered_models as registered_models
@@ -64,6 +67,9 @@ __all__ = [
     "error_bound",
     "h3_diag_kernel_condition",
     "h3_ssm_condition",
+    "s5_scan_condition",
+    "selective_scan_condition",
+    "ssd_condition",
     "memory_condition",
     "registered_models",
     "rtf_impulse_response_condition",

@@ -29,13 +29,20 @@ import torch
 from .. import kernels, oracles
 from .._errors import InvalidArgumentError, InvalidTypeError
 from ..oracles import OracleResult
-from ._bounds import dense, diag, h3, rtf
+from ._bounds import dense, diag, h3, rtf, selective
 from ._error_model import ErrorModel, register
 from ._tensors import to_tensor
 
 __all__ = ["ALGORITHMS", "Algorithm", "algorithm_named"]
 
 _COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex64}
+
+
+def _selective_inputs() -> types.ModuleType:
+    """The selective scans' strategies, imported on first use (they need hypothesis)."""
+    from . import selective_inputs
+
+    return selective_inputs
 
 
 def _kernel_inputs() -> types.ModuleType:
@@ -64,6 +71,9 @@ class Algorithm:
         options: Keyword options the kernel is called with for this algorithm (e.g.
             ``mode="chunked"``); the oracle does not take them, the conditioning function
             those of them it has parameters for.
+        flat_output: the kernel returns one tensor of several dimensions (batch, channels,
+            time, ...) and ``run_oracle`` flattens the oracle's nested values row-major, so
+            that they line up with the tensor's entries (``compare_kernel``).
     """
 
     name: str
@@ -76,6 +86,7 @@ class Algorithm:
     arrays: tuple[str, ...]
     state_size: Callable[[Mapping[str, Any]], int]
     options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    flat_output: bool = False
 
     @property
     def dtypes(self) -> tuple[torch.dtype, ...]:
@@ -99,8 +110,11 @@ class Algorithm:
         A foreign kernel with the same signature (its own parameter names) takes them."""
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
+        skipped: list[Any] = []  # defaults of absent positional parameters, passed on if
         for name, parameter in inspect.signature(self.kernel).parameters.items():
-            if name not in inputs:
+            if name not in inputs:  # a later positional one is given (e.g. D=None before z)
+                if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+                    skipped.append(parameter.default)
                 continue
             value = inputs[name]
             if name in self.arrays:
@@ -108,7 +122,12 @@ class Algorithm:
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
                 kwargs[name] = value
             else:
-                args.append(value)
+                if inspect.Parameter.empty in skipped:
+                    raise InvalidArgumentError(
+                        f"{self.name}: a required input before {name} is missing"
+                    )
+                args += skipped + [value]
+                skipped = []
         unknown = set(inputs) - set(inspect.signature(self.kernel).parameters)
         if unknown:
             raise InvalidArgumentError(f"{self.name}: inputs {sorted(unknown)} are not parameters")
@@ -126,7 +145,10 @@ class Algorithm:
 
     def run_oracle(self, inputs: Mapping[str, Any], **settings: Any) -> OracleResult:
         """The oracle twin on ``inputs`` (``settings``: ``digits``, ``max_prec``)."""
-        return self.oracle(**_plain(inputs), **settings)
+        result = self.oracle(**_plain(inputs), **settings)
+        if not self.flat_output:
+            return result
+        return dataclasses.replace(result, values=_flatten(result.values))
 
     def condition_of(self, inputs: Mapping[str, Any]) -> float:
         """``cond`` of ``inputs`` for this algorithm's model (float64, the judge's code),
@@ -155,6 +177,12 @@ def _has_complex(values: Any) -> bool:
     return isinstance(values, complex)
 
 
+def _flatten(values: Any) -> list[Any]:
+    if isinstance(values, list):
+        return [v for item in values for v in _flatten(item)]
+    return [values]
+
+
 def _plain(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Tensors as nested lists of Python numbers (the oracles read floats exactly)."""
     return {
@@ -170,6 +198,20 @@ def _rows(name: str) -> Callable[[Mapping[str, Any]], int]:
         value = inputs[name]
         if isinstance(value, torch.Tensor):
             return int(value.shape[-1]) if value.dim() else 1
+        return len(value)
+
+    return state_size
+
+
+def _columns(name: str) -> Callable[[Mapping[str, Any]], int]:
+    """state size = the last dimension of the parameter ``name`` (A: (d, n), B: (..., n))."""
+
+    def state_size(inputs: Mapping[str, Any]) -> int:
+        value = inputs[name]
+        if isinstance(value, torch.Tensor):
+            return int(value.shape[-1])
+        while isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+            value = value[0]
         return len(value)
 
     return state_size
@@ -366,6 +408,73 @@ _RECORDS = (
         {"mode": "recurrence"},
     ),
 )
+
+
+def _selective_records() -> tuple[Algorithm, ...]:
+    """Mamba's S6, Mamba-2's SSD and S5, one record per mode."""
+    records = []
+    for mode, model in (
+        ("sequential", selective.SELECTIVE_SEQUENTIAL_MODEL),
+        ("parallel", selective.SELECTIVE_PARALLEL_MODEL),
+    ):
+        records.append(
+            Algorithm(
+                f"selective-scan-{mode}",
+                f"Mamba's selective scan (S6): time-varying diagonal recurrence, {mode} scan",
+                kernels.selective_scan,
+                oracles.selective_scan,
+                model,
+                selective.selective_scan_condition,
+                lambda: _selective_inputs().selective_scan_inputs(),
+                ("u", "delta", "A", "B", "C", "D", "z", "delta_bias"),
+                _columns("A"),
+                {"mode": mode},
+                flat_output=True,
+            )
+        )
+    for mode, model, text in (
+        ("sequential", selective.SSD_SEQUENTIAL_MODEL, "the recurrence"),
+        ("quadratic", selective.SSD_QUADRATIC_MODEL, "masked attention (L o C B^T) X"),
+        ("chunked", selective.SSD_CHUNKED_MODEL, "intra-chunk quadratic + chunk recurrence"),
+    ):
+        records.append(
+            Algorithm(
+                f"ssd-{mode}",
+                f"Mamba-2's SSD (scalar A per head), {text}",
+                kernels.ssd,
+                oracles.ssd,
+                model,
+                selective.ssd_condition,
+                lambda: _selective_inputs().ssd_inputs(),
+                ("X", "dt", "A", "B", "C", "D"),
+                _columns("B"),
+                {"mode": mode},
+                flat_output=True,
+            )
+        )
+    for mode, model in (
+        ("sequential", selective.S5_SEQUENTIAL_MODEL),
+        ("parallel", selective.S5_PARALLEL_MODEL),
+    ):
+        records.append(
+            Algorithm(
+                f"s5-{mode}",
+                f"S5: MIMO diagonal LTI recurrence (ZOH/bilinear, conjugate pairs), {mode} scan",
+                kernels.s5_scan,
+                oracles.s5_scan,
+                model,
+                selective.s5_scan_condition,
+                lambda: _selective_inputs().s5_scan_inputs(),
+                ("Lambda", "B", "C", "u", "delta", "D"),
+                _rows("Lambda"),
+                {"mode": mode},
+                flat_output=True,
+            )
+        )
+    return tuple(records)
+
+
+_RECORDS += _selective_records()
 
 #: name -> Algorithm, read-only.
 ALGORITHMS: Mapping[str, Algorithm] = types.MappingProxyType(

@@ -124,6 +124,14 @@ def _state_and_condition(
     return record.state_size(data), record.condition_of(data)
 
 
+def underflow_floor(dtype: torch.dtype) -> float:
+    """Half the spacing of ``dtype``'s subnormal numbers: rounding y to the dtype errs by
+    at most max(u |y|, this), so a relative bound gains this / max|y| (2^-25 for float16,
+    whose outputs underflow below 6e-5; negligible for float32/bfloat16/float64)."""
+    info = torch.finfo(dtype.to_real() if dtype.is_complex else dtype)
+    return info.smallest_normal * info.eps / 2
+
+
 def _bound(dtype: torch.dtype, algorithm: str | None, L: int, N: int, cond: float) -> float:
     if algorithm is None:
         require_int("N", N, minimum=1)
@@ -166,6 +174,8 @@ def compare_kernel(
             "ill-conditioned for this dtype"
         )
     comparison = KernelComparison(actual, oracle, bound)
+    if comparison.scale:  # the output's rounding has an absolute floor (subnormals)
+        comparison.bound = bound = bound + underflow_floor(actual.dtype) / float(comparison.scale)
     required = -math.log10(bound)
     if oracle.digits < required + 2:
         raise InvalidArgumentError(
@@ -192,7 +202,10 @@ def assert_kernel_close(
     L = len(oracle), state size ``N`` and conditioning ``cond`` (see ``error_bound``);
     without an algorithm, 16 unit roundoffs times log2(L). The oracle must certify at least
     two digits more than the bound asks for, and a bound >= 0.1 (a check that cannot fail)
-    is refused with ``InvalidArgumentError``. A NaN or infinite tap always fails; a NaN or
+    is refused with ``InvalidArgumentError``. The bound also allows the output dtype's
+    underflow floor (``underflow_floor(dtype) / max|oracle|``: a result rounded into the
+    subnormal range errs by up to half a subnormal spacing, whatever the model). A NaN or
+    infinite tap always fails; a NaN or
     infinite oracle value, ``cond`` or bound raises ``InvalidArgumentError``.
 
     Arguments:

@@ -66,6 +66,7 @@ def test_the_registry_lists_every_kernel_of_the_package() -> None:
         kernels.rtf_diagnostics,
         kernels.rtf_realization,
         kernels.rtf_step,  # one step of rtf_recurrence
+        kernels.selective_step,  # one decoding step of selective_scan
     }
     assert kernels_public - helpers <= covered, sorted(
         f.__name__ for f in kernels_public - helpers - covered

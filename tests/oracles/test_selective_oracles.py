@@ -279,6 +279,31 @@ def test_selective_scan_small_steps_and_zero_modes(discretization: str) -> None:
         assert channel_digits(result.values, ref, selective_channels(ref)) >= result.digits >= 30
 
 
+def test_groups_map_channels_to_groups_in_blocks() -> None:
+    """d = 4, g = 2: channels 0, 1 use group 0 and channels 2, 3 group 1 (i // (d // g),
+    Mamba's ``repeat(B, "b g n l -> b (g h) n l")``), not i % g: each channel equals the
+    one-channel scan with its group's B and C per step, and the plain loop agrees."""
+    rng = random.Random(21)
+    nl, n = 5, 2
+    problem = {
+        "u": _grid(rng, (1, 4, nl), lambda: rng.gauss(0, 1)),
+        "delta": _grid(rng, (1, 4, nl), lambda: rng.uniform(0.1, 1)),
+        "A": _grid(rng, (4, n), lambda: -rng.uniform(0.1, 2)),
+        "B": _grid(rng, (1, 2, n, nl), lambda: rng.gauss(0, 1)),
+        "C": _grid(rng, (1, 2, n, nl), lambda: rng.gauss(0, 1)),
+    }
+    result = mo.selective_scan(**problem)
+    for i in range(4):
+        k = i // 2
+        alone = mo.selective_scan(
+            [[problem["u"][0][i]]], [[problem["delta"][0][i]]], [problem["A"][i]],
+            [problem["B"][0][k]], [problem["C"][0][k]],
+        )  # fmt: skip
+        assert alone.values[0][0] == result.values[0][i]
+    ref = ref_selective_scan(**problem)
+    assert channel_digits(result.values, ref, selective_channels(ref)) >= result.digits
+
+
 def _exact_selective(A, B, C, u, delta, discretization, softplus=False, z=None):
     """One channel, constant B and C, in exact sympy expressions (exp, log kept symbolic)."""
     x = [sp.Integer(0)] * len(A)
@@ -416,6 +441,41 @@ def test_a_zero_channel_and_a_negligible_channel_use_the_global_max_norm() -> No
     assert channel_digits(result.values, ref, selective_channels(ref)) >= result.digits >= 30
 
 
+def test_channel_agreement_is_the_shared_definition() -> None:
+    """The integer comparison of two runs gives the digits of ``agreement_digits`` (the
+    mpmath comparison the other oracles use), per channel, and the exact floor(log10) of
+    the ratio; a ~0 channel (below 2^-p_low of the global max-norm) is measured against
+    the global max-norm."""
+    rng = random.Random(4)
+    p_low, p_high = 132, 165
+    for _ in range(40):
+        high = [[rng.randint(-(2**165), 2**165) >> rng.randint(0, 60) for _ in range(6)]
+                for _ in range(3)]  # fmt: skip
+        low = [[(v >> 33) + rng.randint(-(2**rng.randint(0, 80)), 2**20) for v in ch]
+               for ch in high]  # fmt: skip
+        got = mo._channel_agreement(low, p_low, high, p_high)
+        ctx = mpmath.MPContext()
+        ctx.prec = 400
+
+        def as_mpf(channels, p):
+            return [[ctx.ldexp(ctx.mpf(v), -p) for v in ch] for ch in channels]
+
+        shared = mo.agreement_digits(
+            as_mpf(low, p_low), as_mpf(high, p_high), cap=int(p_low / mo._LOG2_10), prec=400
+        )
+        assert got == shared
+    assert mo._floor_log10_ratio(1000, 1) == 3
+    assert mo._floor_log10_ratio(999, 1) == 2
+    assert mo._floor_log10_ratio(10**40, 10**10 + 1) == 29
+    assert mo._floor_log10_ratio(10**40, 10**10) == 30
+    # channel 1 is rounding noise (1 unit; the global max-norm is 2^165): global scale
+    top = [2**165, 0, 2**164]
+    noise = [1, -1, 0]
+    digits = mo._channel_agreement([[v >> 33 for v in top], [0, 0, 0]], 132, [top, noise], 165)
+    assert digits == int(132 / mo._LOG2_10)  # ... where relative to itself it would be 0
+    assert mo._channel_agreement([[1 << 132, 0, 0]], 132, [[1 << 132, 0, 0]], 165) == 0
+
+
 def test_certification_failure_is_reported() -> None:
     """100 digits need a pair of runs at 364 and 455 bits: max_prec = 400 admits the digits
     but not the second run."""
@@ -430,10 +490,11 @@ def test_certification_failure_is_reported() -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def random_ssd(seed: int) -> dict:
+def random_ssd(seed: int, h: int | None = None, g: int | None = None) -> dict:
     rng = random.Random(seed)
-    b, nl, h, p, n = rng.randint(1, 2), rng.randint(1, 5), rng.choice([2, 4]), 2, rng.randint(1, 3)
-    g = rng.choice([x for x in (1, 2, h) if h % x == 0])
+    b, nl, p, n = rng.randint(1, 2), rng.randint(1, 5), 2, rng.randint(1, 3)
+    h = h or rng.choice([2, 4])
+    g = g or rng.choice([x for x in (1, 2, h) if h % x == 0])
     return {
         "X": _grid(rng, (b, nl, h, p), lambda: rng.gauss(0, 1)),
         "dt": _grid(rng, (b, nl, h), lambda: rng.uniform(0.01, 1)),
@@ -444,9 +505,10 @@ def random_ssd(seed: int) -> dict:
     }
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_ssd_matches_the_quadratic_form(seed: int) -> None:
-    problem = random_ssd(seed)
+@pytest.mark.parametrize(("seed", "h", "g"), [(0, 2, 1), (1, 4, 2), (2, 4, 4), (3, None, None)])
+def test_ssd_matches_the_quadratic_form(seed: int, h: int | None, g: int | None) -> None:
+    """Including h = 4 heads in g = 2 groups: heads 0, 1 use group 0, heads 2, 3 group 1."""
+    problem = random_ssd(seed, h, g)
     result = mo.ssd(**problem)
     ref = ref_ssd_quadratic(**problem)
     assert channel_digits(result.values, ref, ssd_channels(ref)) >= result.digits >= 30
@@ -481,12 +543,12 @@ def test_ssd_with_A_zero_is_rational() -> None:
                 assert abs(got - exact[t]) <= scale / 10**result.digits
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_ssd_is_a_selective_scan_with_A_broadcast(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "h", "g"), [(0, None, None), (1, 4, 2), (2, None, None)])
+def test_ssd_is_a_selective_scan_with_A_broadcast(seed: int, h: int | None, g: int | None) -> None:
     """Channel (i, j) of the selective scan: u = X[:, :, i, j], delta = dt[:, :, i], A row
     = A_i on every state, B/C grouped (b, g, n, l) with d = h p, so that channel i p + j uses
     group i // (h // g), as head i does; D_i."""
-    problem = random_ssd(seed)
+    problem = random_ssd(seed, h, g)
     X, dt, A, B, C, D = (problem[k] for k in ("X", "dt", "A", "B", "C", "D"))
     nb, nl, h, p = len(X), len(X[0]), len(X[0][0]), len(X[0][0][0])
     g, n = len(B[0][0]), len(B[0][0][0])

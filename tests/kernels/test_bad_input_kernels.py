@@ -28,7 +28,11 @@ from hippo_verify.kernels import (
     dplr_kernel,
     dplr_kernel_from_ct,
     h3_diag_kernel,
+    s5_scan,
     scan,
+    selective_scan,
+    selective_step,
+    ssd,
     ssm_kernel,
 )
 
@@ -216,6 +220,126 @@ OVERFLOW_CASES = [
         "overflowed torch.complex64",
     ),
 ]
+
+# The selective scans (Mamba S6, Mamba-2 SSD, S5).
+
+
+def _expanded(*shape, dtype=F64, value=0.0):
+    """A tensor of ``shape`` that takes no memory (stride 0)."""
+    return torch.full((1,) * len(shape), value, dtype=dtype).expand(*shape)
+
+
+_A11, _B11 = -torch.ones(1, 1, dtype=F64), torch.ones(1, 1, dtype=F64)
+_S5 = (
+    torch.full((1,), -0.5 + 1j, dtype=C128),
+    torch.ones(1, 1, dtype=C128),
+    torch.ones(1, 1, dtype=C128),
+)
+
+SELECTIVE_SIZE_CASES = [
+    (
+        "selective_scan",
+        "expanded u of 2^32",
+        lambda: selective_scan(_expanded(1, 1, 2**32), _expanded(1, 1, 2**32), _A11, _B11, _B11),
+        *_HUGE,
+    ),
+    (
+        "selective_scan",
+        "2^24 sequential steps",
+        lambda: selective_scan(
+            _expanded(1, 1, 2**24), _expanded(1, 1, 2**24, value=0.1), _A11, _B11, _B11
+        ),
+        *_HUGE,
+    ),
+    (
+        "selective_step",
+        "expanded state of 2^32",
+        lambda: selective_step(
+            _expanded(1, 2**16, 2**16),
+            torch.ones(1, 2**16, dtype=F64),
+            torch.ones(1, 2**16, dtype=F64),
+            _expanded(2**16, 2**16),
+            _expanded(2**16, 2**16),
+            _expanded(2**16, 2**16),
+        ),
+        *_HUGE,
+    ),
+    (
+        "ssd",
+        "expanded X of 2^32",
+        lambda: ssd(
+            _expanded(1, 2**30, 1, 4),
+            _expanded(1, 2**30, 1, value=0.1),
+            -torch.ones(1, dtype=F64),
+            _expanded(1, 2**30, 1, 1),
+            _expanded(1, 2**30, 1, 1),
+        ),
+        *_HUGE,
+    ),
+    (
+        "s5_scan",
+        "expanded u of 2^32",
+        lambda: s5_scan(*_S5, _expanded(1, 2**32, 1), torch.ones(1, dtype=F64)),
+        *_HUGE,
+    ),
+]
+SELECTIVE_OVERFLOW_CASES = [
+    (
+        "selective_scan",
+        "A = 400, delta = 1, L = 4",
+        lambda: selective_scan(
+            torch.ones(1, 1, 4, dtype=F64),
+            torch.ones(1, 1, 4, dtype=F64),
+            torch.full((1, 1), 400.0, dtype=F64),
+            _B11,
+            _B11,
+        ),
+        InvalidArgumentError,
+        "overflowed",
+    ),
+    (
+        "selective_step",
+        "state 1e300 grows by e^400",
+        lambda: selective_step(
+            torch.full((1, 1, 1), 1e300, dtype=F64),
+            torch.ones(1, 1, dtype=F64),
+            torch.ones(1, 1, dtype=F64),
+            torch.full((1, 1), 400.0, dtype=F64),
+            _B11,
+            _B11,
+        ),
+        InvalidArgumentError,
+        "overflowed",
+    ),
+    (
+        "ssd",
+        "A = 1000, dt = 1, L = 4",
+        lambda: ssd(
+            torch.ones(1, 4, 1, 1, dtype=F64),
+            torch.ones(1, 4, 1, dtype=F64),
+            torch.full((1,), 1e3, dtype=F64),
+            torch.ones(1, 4, 1, 1, dtype=F64),
+            torch.ones(1, 4, 1, 1, dtype=F64),
+        ),
+        InvalidArgumentError,
+        "overflowed",
+    ),
+    (
+        "s5_scan",
+        "Lambda = 1000, delta = 1, L = 4",
+        lambda: s5_scan(
+            torch.full((1,), 1e3 + 0j, dtype=C128),
+            *_S5[1:],
+            torch.ones(1, 4, 1, dtype=F64),
+            torch.ones(1, dtype=F64),
+        ),
+        InvalidArgumentError,
+        "overflowed",
+    ),
+]
+
+SIZE_CASES += SELECTIVE_SIZE_CASES
+OVERFLOW_CASES += SELECTIVE_OVERFLOW_CASES
 
 _BAD_STEPS = [
     ("bool", True, InvalidTypeError),

@@ -2199,7 +2199,9 @@ class _FixedExp:
     About 2 us per real exponential at 30 digits (mpmath's exp: 8 us); each result is within
     a few units of 2^-w of the true value, relative to max(1, |e^z|). phi_1(z) by its Taylor
     series for |z| < 2^-20, else (e^z - 1)/z (which then loses at most 20 of the guard bits).
-    Tables come from a private mpmath context at w + 16 bits, built once per w
+    The truncated Taylor tails are below 2^-(w+2) at every w, so they shrink with the
+    working precision exactly as rounding does and the two-precision certificate covers
+    them. Tables come from a private mpmath context at w + 16 bits, built once per w
     (``_fixed_exp``). ``exp``, ``expi`` are closures over the tables (the hot path).
     """
 
@@ -2483,7 +2485,7 @@ def _float_value(v: Any) -> complex:
         try:
             return complex(float(v))
         except OverflowError:
-            return complex(math.copysign(math.inf, v))
+            return complex(math.inf if v > 0 else -math.inf)
     if isinstance(v, tuple):
         return complex(_float_value(v[0]).real, _float_value(v[1]).real)
     return complex(mpmath.mp.convert(v._mpmath_(53, "n")))
@@ -2508,7 +2510,7 @@ def _require_growth(what: str, bits: float, max_prec: int) -> None:
     """Refuse a scan whose state can grow by more than 2^max_prec (before any work)."""
     if bits > max_prec:
         raise InvalidArgumentError(
-            f"{what}: the state can grow by a factor up to 2^{bits:.0f} over the scan "
+            f"{what}: the state can grow by a factor up to 2^{bits:.4g} over the scan "
             f"(products of e^(delta A) above 1), beyond max_prec = {max_prec} bits; the "
             "fixed-point scan would need integers that large. Raise max_prec to run it."
         )
@@ -2919,6 +2921,8 @@ def _require_selective_growth(
             growth = 0.0
             for v in batch[i]:
                 step = _float_value(v).real + shift
+                if math.isnan(step):  # inf - inf: the exact sum of two huge rationals
+                    step = _float_value(Fraction(v) + Fraction(bias[i])).real  # type: ignore
                 if softplus:
                     step = _softplus_float(step)
                 growth += step * top if step > 0 else step * bottom

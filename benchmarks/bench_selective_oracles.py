@@ -17,19 +17,23 @@ step is constant), marked "(extrapolated)". CPU seconds (this process) are print
 wall seconds, since the machine is shared; the speed-up is baseline CPU / oracle CPU.
 
 Target (issue 12): the S6 case in at most a few seconds. Measured on the 2-core development
-machine (Python 3.11.7, mpmath 1.3.0 with gmpy2, load from other jobs present), 30 digits,
-``python benchmarks/bench_selective_oracles.py``:
+machine (CPython 3.11.7, mpmath 1.3.0 with gmpy2; other jobs were running, load 2.4-2.6),
+30 digits, ``python benchmarks/bench_selective_oracles.py``:
 
 | case | wall (s) | cpu (s) | baseline (s) | speed-up | digits | prec |
 |---|---|---|---|---|---|---|
-| S6 mamba, real A, b1 d4 n16 L4096 | 2.6 | 2.6 | 12.3 (extrapolated) | 4.7x | 38 | 165 |
-| S6 zoh, real A | 2.7 | 2.7 | 13.0 (extrapolated) | 4.8x | 38 | 165 |
-| S6 mamba, complex A | 4.8 | 4.8 | 17.6 (extrapolated) | 3.7x | 37 | 165 |
-| SSD b1 h4 p16 n16 L4096 | 5.1 | 5.1 | 9.6 (extrapolated) | 1.9x | 38 | 165 |
-| S5 P32 H8 L4096 ZOH | 1.4 | 1.4 | 5.6 (extrapolated) | 4.0x | 37 | 165 |
+| S6 mamba, real A, b1 d4 n16 L4096 | 2.06 | 2.05 | 4.5 (extrapolated) | 2.2x | 37 | 165 |
+| S6 zoh, real A, b1 d4 n16 L4096 | 2.27 | 2.27 | 5.1 (extrapolated) | 2.2x | 37 | 165 |
+| S6 mamba, complex A, b1 d4 n16 L4096 | 4.63 | 4.62 | 7.3 (extrapolated) | 1.6x | 36 | 165 |
+| SSD b1 h4 p16 n16 L4096 | 5.66 | 5.64 | 21.5 (extrapolated) | 3.8x | 37 | 165 |
+| S5 P32 H8 L4096 ZOH | 1.31 | 1.31 | 10.2 (extrapolated) | 7.8x | 37 | 165 |
 
-(The baseline runs once at 40 digits without certification; the oracle runs twice, at 132
-and 165 bits, and certifies 37-38 digits per channel.)
+A second run (``--quick``): S6 real 2.19 s, SSD 5.67 s, S5 1.92 s. The baseline runs once
+at 40 digits without a certificate; the oracle runs twice (132 and 165 bits) and certifies
+36-37 digits per output channel. Most of the S6 time is the 2 x b d l n = 524288
+exponentials e^(delta A): the table scheme of ``mp_oracles._FixedExp`` takes about 2 us
+each on an idle core (3.4 us under this load, where libmp's ``exp_fixed`` takes 6.5 us and
+an ``mpmath`` ``exp`` 9 us). SSD is bound by its 2 x b l h p n = 8.4 M state updates.
 """
 
 from __future__ import annotations

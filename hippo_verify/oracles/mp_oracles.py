@@ -2789,7 +2789,7 @@ def selective_scan(
     times the global max-norm (p the working bits of the lower of the two runs compared,
     where such a channel is rounding noise) is certified relative to the global max-norm
     instead. Work: 16 b d l n (real A), 48 b d l n (complex A), + 32 b d l,
-    + 8 b d l n more for "zoh" (b 1, d 4, n 16, l 4096, real A: about 2.5 s on one core).
+    + 8 b d l n more for "zoh" (b 1, d 4, n 16, l 4096, real A: about 2 s on one core).
 
     Arguments:
         u: (b, d, l) real. delta: (b, d, l) real. A: (d, n) real or complex.

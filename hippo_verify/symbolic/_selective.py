@@ -199,6 +199,8 @@ def selective_scan_exact(
         raise InvalidTypeError(f"delta_softplus must be a bool, got {delta_softplus!r}")
     if conj_pairs is not None and not isinstance(conj_pairs, bool):
         raise InvalidTypeError(f"conj_pairs must be a bool or None, got {conj_pairs!r}")
+    if hasattr(u, "__len__") and not isinstance(u, str):  # refuse a huge L before converting
+        require_size("L", len(u), "symbolic_length")
     u = as_vector("u", u)
     L = require_size("L", len(u), "symbolic_length")
     delta = as_vector("delta", delta, length=L)
@@ -218,16 +220,24 @@ def selective_scan_exact(
             step = sp.log(1 + sp.exp(step))
         Abar, integral = exp_and_integral(sp.diag(*A), step)
         weight = step * sp.eye(N) if discretization == "mamba" else integral
-        state = Abar * state + weight * B_rows[t] * u[t]
-        y = (C_rows[t].T * state)[0, 0]
+        gain, out_row = weight * B_rows[t], C_rows[t].T
+        if conj_pairs:  # rectangular a + i b once per step: each Re below is a cheap split
+            Abar, gain, out_row = (m.applyfunc(_rectangular) for m in (Abar, gain, out_row))
+        state = (Abar * state + gain * u[t]).applyfunc(sp.expand)
+        y = (out_row * state)[0, 0]
         if conj_pairs:
-            y = 2 * sp.re(sp.expand_complex(y))
+            y = 2 * sp.re(sp.expand(y))
         if D is not None:
             y += D * u[t]
         if z is not None:
             y *= z[t] / (1 + sp.exp(-z[t]))
         out.append(sp.expand(y))
     return out
+
+
+def _rectangular(expr: sp.Expr) -> sp.Expr:
+    """expr as re + i im, expanded (e^{x + iy} -> e^x (cos y + i sin y))."""
+    return sp.expand(sp.expand_complex(sp.factor_terms(expr)))
 
 
 def _per_step(name: str, value: Any, L: int, N: int) -> list[sp.Matrix]:

@@ -173,11 +173,8 @@ def s5_scan_exact(
     P, H = Bbar.shape
     C = as_matrix("C", C, shape=(H, P))
     u = as_matrix("u", u)
-    if u.cols != H:
-        if H == 1 and 1 in u.shape:
-            u = u.reshape(len(u), 1)
-        else:
-            raise InvalidArgumentError(f"u must be L x H with H = {H}, got shape {u.shape}")
+    if u.cols != H:  # a flat list is a column: L steps of one input
+        raise InvalidArgumentError(f"u must be L x H with H = {H}, got shape {u.shape}")
     require_size("L", u.rows, "symbolic_length")
     D = None if D is None else as_vector("D", D, length=H)
     factor = 2 if conj_sym else 1

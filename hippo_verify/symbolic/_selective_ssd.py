@@ -46,6 +46,8 @@ SEGSUM_METHODS = ("masked", "difference")
 
 
 def _decays(a: Any) -> sp.Matrix:
+    if hasattr(a, "__len__") and not isinstance(a, str):  # refuse a huge L before converting
+        require_size("L", len(a), "symbolic_length")
     a = as_vector("a", a)
     require_size("L", len(a), "symbolic_length")
     return a

@@ -16,6 +16,7 @@ from hippo_verify.symbolic import (
     s5_discretize,
     s5_scan_exact,
 )
+from hippo_verify.symbolic._discretize import Eigenbasis
 
 TITLE = (
     "S5: HiPPO-N (the normal part of LegS), its eigenvalues, conjugate symmetry, ZOH and bilinear"
@@ -35,10 +36,33 @@ def derive(log):
         "diagonalizable, and LegS is not (its eigenvectors are exponentially ill-conditioned); "
         "S5 takes the normal part of its NPLR decomposition instead."
     )
+    ill_conditioned_legs(log)
     normal_part(log)
     spectrum(log)
     discretizations(log)
     conjugate_symmetry(log)
+
+
+def ill_conditioned_legs(log):
+    D = {}
+    growth = []
+    for N in (4, 8, 12, 16):
+        A, _ = hippo("legs", N)
+        D[N] = sp.diag(*[sp.sqrt(2 * n + 1) for n in range(N)])
+        scaled = (D[N].inv() * A * D[N]).applyfunc(
+            sp.radsimp
+        )  # rational, same eigenvectors up to D
+        basis = Eigenbasis.of(scaled)
+        V, V_inv = D[N] * basis.P, basis.P_inv * D[N].inv()
+        growth.append(max(abs(sp.N(v)) for v in V) * max(abs(sp.N(v)) for v in V_inv))
+    log.check(
+        "LegS's eigenvector matrix V (exact) is exponentially ill-conditioned",
+        all(x < y for x, y in zip(growth, growth[1:])) and growth[-1] > 2**40,
+        detail="max|V| max|V^{-1}| for N = 4, 8, 12, 16: "
+        + ", ".join(f"{float(g):.3g}" for g in growth)
+        + " (about 2^{3.2} more per state); HiPPO-N's V is unitary (below).",
+        latex=r"\max|V|\,\max|V^{-1}| \approx 2^{3.2N}\quad(A_{LegS} = V\Lambda V^{-1})",
+    )
 
 
 def normal_part(log):
@@ -52,8 +76,8 @@ def normal_part(log):
         AN,
         (A + P * P.T).applyfunc(sp.radsimp),
         statement=r"A_N := A_{LegS} + PP^T = -\tfrac12 I + S,\quad P_n = \sqrt{n + \tfrac12}",
-        detail="S5's make_DPLR_HiPPO: S = A + P[:, None] * P[None, :] with A = -(LegS "
-        "transposed-sign convention of make_HiPPO), which is this canonical A_LegS.",
+        detail="S5's make_HiPPO returns -(tril(sqrt(2n+1) sqrt(2k+1)) - diag(n)), the canonical "
+        "A_LegS; make_DPLR_HiPPO forms S = A + P[:, None] * P[None, :] from it.",
     )
     log.equal(
         "Its entries",
@@ -302,7 +326,7 @@ def hippo_n_two(log):
             _exponential_polynomial(sp.Matrix.hstack(V.H * Ab * V, V.H * Bb), *units),
             _exponential_polynomial(sp.Matrix.hstack(sp.diag(*modes), Bb_diag), *units),
             statement=r"V^*\bar A V = \mathrm{diag}(\bar\lambda, \overline{\bar\lambda}),"
-            r"\ V^*\bar B = \overline{\text{disc}}(\Lambda, V^*B)",
+            r"\ V^*\bar B = \bar B(\Lambda, V^*B)",
             detail="Compared as rational functions of p = e^{1/6} and w = e^{i sqrt3/6} "
             "after rewriting sin, cos, sinh, cosh as exponentials.",
         )

@@ -140,6 +140,9 @@ def mamba_zoh_ratio(x: Any) -> sp.Expr:
 
     Returns:
         The exact sympy expression (the integer 1 when x is exactly 0).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: x not a finite number or expression.
     """
     x = as_scalar("x", x)
     if x.is_zero:
@@ -170,7 +173,7 @@ def selective_scan_exact(
 
     Convention (Mamba's ``selective_scan_ref``, one channel d of its (b, d, l) layout):
     delta_t <- delta_t + delta_bias; if delta_softplus: delta_t <- log(1 + e^{delta_t});
-    x_{-1} = 0; for t = 0..L-1: x_t = e^{delta_t A} x_t-1 + Bbar_t u_t (elementwise over
+    x_{-1} = 0; for t = 0..L-1: x_t = e^{delta_t A} x_{t-1} + Bbar_t u_t (elementwise over
     the N modes) with Bbar_t = delta_t B_t (``"mamba"``) or (e^{delta_t A} - 1)/A B_t
     (``"zoh"``, delta_t B_t where a mode is 0; from ``exp_and_integral`` of the ZOH code);
     y_t = sum_n C_t[n] x_t[n], after the update; with conjugate pairs y_t = 2 Re y_t;

@@ -47,6 +47,9 @@ def hippo_n(N: int) -> sp.Matrix:
 
     Returns:
         The N x N exact sympy Matrix.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: N not an integer, < 1 or above the limit.
     """
     nplr = hippo_nplr("legs", N)
     return (nplr.shift * sp.eye(nplr.skew.rows) + nplr.skew).applyfunc(sp.radsimp)
@@ -55,20 +58,27 @@ def hippo_n(N: int) -> sp.Matrix:
 def hippo_n_eigenvalues(N: int) -> list[sp.Expr]:
     """The N eigenvalues of HiPPO-N, exactly, in S5's order: -1/2 + i w with w ascending.
 
-    w runs over the eigenvalues of the Hermitian matrix -i S (S the skew part), which come
-    in pairs +-w (and one 0 for odd N). Computed from the characteristic polynomial of S,
-    made rational by the similarity D^{-1} S D, D = diag(sqrt(2n+1)) (S = D T D with
-    T_nk = sign(k - n)/2): det(lambda I - S) = lambda^(N mod 2) q(-lambda^2)... that is,
-    w^2 runs over the positive roots mu of a rational polynomial; w = +-sqrt(mu), as
-    radicals when sympy finds them, else as exact ``CRootOf`` roots.
+    Re = -1/2 for every eigenvalue (A_N + A_N^T = -I); the w are the eigenvalues of the
+    Hermitian matrix -i S (S the skew part), in pairs +-w, plus one w = 0 for odd N. They are
+    computed from the characteristic polynomial of S, made rational by the similarity
+    D^{-1} S D = T D^2 (D = diag(sqrt(2n+1)), T_nk = sign(k - n)/2): it has only powers
+    lambda^j with j = N mod 2 (mod 2), so det(lambda I - S) = lambda^(N mod 2) q(-lambda^2)
+    with q rational of degree N // 2 whose roots mu = w^2 are positive. w = +-sqrt(mu), as
+    radicals when sympy finds them (N <= 5), else as exact ``CRootOf`` roots.
 
-    The first N // 2 values are the half S5 stores with conjugate symmetry (w < 0).
+    S5 (``make_DPLR_HiPPO``: ``eigh(S * -1j)``) orders the w ascending; with conjugate
+    symmetry it keeps the first N // 2 (w < 0).
 
     Arguments:
         N: state size, 1 <= N <= the ``symbolic_state`` size limit.
 
     Returns:
         N exact sympy numbers.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: N not an integer, < 1 or above the limit.
+        ArithmeticError: q without N // 2 positive roots (cannot happen for a real skew S
+            with the HiPPO-N structure; kept as an internal consistency check).
     """
     N = require_size("N", require_int("N", N, minimum=1), "symbolic_state")
     skew = hippo_nplr("legs", N).skew

@@ -65,6 +65,10 @@ def ssd_mask(a: Any) -> sp.Matrix:
 
     Returns:
         The L x L lower-triangular sympy Matrix.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: a not a vector of numbers/expressions, or
+            longer than the ``symbolic_length`` limit.
     """
     a = _decays(a)
     L = len(a)
@@ -91,6 +95,9 @@ def segsum(x: Any, *, method: str = "masked") -> sp.Matrix:
 
     Returns:
         The L x L sympy Matrix.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``ssd_mask``; an unknown method.
     """
     method = require_choice("method", method, SEGSUM_METHODS)
     x = _decays(x)
@@ -140,6 +147,10 @@ def ssd_matrix(a: Any, B: Any, C: Any) -> sp.Matrix:
 
     Returns:
         The L x L lower-triangular sympy Matrix (expanded entries).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: B not L x N, C not L x N, X not L x P
+            (or L values), a too long; for ``ssd_chunked`` a chunk_size < 1 or not an int.
     """
     a, B, C, _ = _ssd_args(a, B, C, None)
     return ssd_mask(a).multiply_elementwise(C * B.T).applyfunc(sp.expand)
@@ -153,6 +164,10 @@ def ssd_quadratic(a: Any, B: Any, C: Any, X: Any) -> sp.Matrix:
 
     Returns:
         Y, an L x P sympy Matrix.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: B not L x N, C not L x N, X not L x P
+            (or L values), a too long; for ``ssd_chunked`` a chunk_size < 1 or not an int.
     """
     a, B, C, X = _ssd_args(a, B, C, X)
     return (ssd_matrix(a, B, C) * X).applyfunc(sp.expand)
@@ -166,6 +181,10 @@ def ssd_recurrent(a: Any, B: Any, C: Any, X: Any) -> sp.Matrix:
 
     Returns:
         Y, an L x P sympy Matrix (row t is y_t).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: B not L x N, C not L x N, X not L x P
+            (or L values), a too long; for ``ssd_chunked`` a chunk_size < 1 or not an int.
     """
     a, B, C, X = _ssd_args(a, B, C, X)
     state = sp.zeros(X.cols, B.cols)
@@ -193,6 +212,10 @@ def ssd_chunked(a: Any, B: Any, C: Any, X: Any, chunk_size: int) -> sp.Matrix:
 
     Returns:
         Y, an L x P sympy Matrix.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: B not L x N, C not L x N, X not L x P
+            (or L values), a too long; for ``ssd_chunked`` a chunk_size < 1 or not an int.
     """
     a, B, C, X = _ssd_args(a, B, C, X)
     Q = require_int("chunk_size", chunk_size, minimum=1)

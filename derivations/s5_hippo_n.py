@@ -187,7 +187,9 @@ def spectrum(log):
         "The low-rank term is not a small perturbation: LegS has spec {-1, ..., -N}",
         legs == [-4, -3, -2, -1] and all(sp.re(v) == -HALF for v in four),
         detail="HiPPO-N's eigenvalues -1/2 + i omega are a different dynamics from LegS's "
-        "real -1..-N: S5's initialisation is not S4's matrix diagonalised. (These are "
+        "real -1..-N: S5's initialisation is not S4's matrix diagonalised (seed 002 calls "
+        "S5 'a simplified S4 with no new mathematics'; it drops exactly the P P^T that S4 "
+        "keeps, is MIMO, and runs as a scan, not a convolution). (These are "
         "the eigenvalues S4 and DSS diagonalize, the 'diagonal matrix after DPLR' that "
         "seed 003 lists as an S4D initialisation, S4D-LegS.)",
         latex=r"\mathrm{spec}\,A_{LegS} = \{-1,-2,-3,-4\} \ne \mathrm{spec}\,A_N",

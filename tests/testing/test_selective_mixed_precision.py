@@ -8,6 +8,7 @@ dtype (never upcast), as a kernel author who forgot the float32 accumulator woul
 
 from __future__ import annotations
 
+import mpmath
 import pytest
 import torch
 import torch.nn.functional as F
@@ -105,3 +106,16 @@ def test_the_mixed_bound_is_the_output_rounding_plus_float32_arithmetic() -> Non
         assert model.compute_dtype(dtype) == torch.float32
         bound = model.bound(dtype, L=16, N=4, cond=10.0)
         assert bound == pytest.approx(u + model.constant * 2.0**-24 * 10.0)
+
+
+def test_a_float16_output_in_the_subnormal_range_gets_the_underflow_floor() -> None:
+    """Outputs around 1e-6 are float16 subnormals (spacing 2^-24 ~ 6e-8): a correctly
+    rounded output errs by up to 3% relative, which only the underflow floor admits."""
+    from hippo_verify.oracles import OracleResult
+
+    exact = [1e-6 * (1 + k / 7) for k in range(7)]
+    oracle = OracleResult("selective_scan", [mpmath.mpf(v) for v in exact], 30, 128, "test")
+    rounded = torch.tensor(exact, dtype=torch.float64).to(torch.float16)
+    comparison = compare_kernel(rounded, oracle, algorithm="selective-scan-sequential", N=1, cond=1)
+    assert comparison.max_relative > 10 * 2.0**-11  # far beyond u(float16) alone
+    assert comparison.passed

@@ -27,7 +27,16 @@ What a code base does, and the adapter:
 * y_k = C x_k read before the update (+ D u_k): ``pre_update_from_post_update``,
   ``post_update_from_pre_update``;
 * a discretization (Ab, Bb) to grade rather than a kernel: ``compare_discretization``,
-  ``assert_discretization_close``.
+  ``assert_discretization_close``;
+* selective scans (section 9): Mamba's real-pair storage of complex per-step B/C
+  (``real_pairs_from_complex``, ``complex_from_real_pairs``) and a scan in
+  ``selective_scan_ref``'s convention (``selective_scan_from_mamba``); Mamba's in-place
+  decoding step ``selective_state_update`` on our pure step (``mamba_state_update``) and
+  the reverse (``step_from_state_update``); Mamba-2's minimal SSD, which takes X dt and
+  A dt (``ssd_minimal_inputs``, ``ssd_from_minimal``); mambapy's time-major scans
+  (``mambapy_inputs``, ``selective_from_mambapy``) and its ``pscan`` recurrence
+  H_t = A_t H_{t-1} + X_t (``recurrence_from_selective``, ``selective_from_states``);
+  S5 codes that read Re(C x) instead of 2 Re(C x) (``c_for_real_part``).
 
 Example: a kernel in state-spaces/s4's sign convention that takes ZOH's B-bar, graded as
 H3's diagonal kernel (ZOH, conjugate pairs)::
@@ -69,7 +78,9 @@ from mpmath import libmp
 from .._errors import InvalidArgumentError, InvalidTypeError
 from .._validation import require_int
 from .._validation import require_step as _require_scalar_step
+from ..kernels import selective_step
 from ..kernels.discretize import expm
+from ..kernels.selective import softplus
 from ..oracles import OracleResult, mp_oracles
 from ..symbolic import truncation_correction, untruncate
 from ._assertions import KernelComparison, compare_kernel
@@ -82,9 +93,11 @@ __all__ = [
     "b_from_bbar_zoh",
     "bbar_euler",
     "bbar_zoh",
+    "c_for_real_part",
     "c_from_ct",
     "c_from_ct_exact",
     "compare_discretization",
+    "complex_from_real_pairs",
     "conjugate_modes",
     "ct_from_c",
     "ct_from_c_exact",
@@ -93,11 +106,21 @@ __all__ = [
     "half_from_full_modes",
     "legt_factor",
     "legt_rescale",
+    "mamba_state_update",
+    "mambapy_inputs",
     "post_update_from_pre_update",
     "pre_update_from_post_update",
+    "real_pairs_from_complex",
+    "recurrence_from_selective",
     "rtf_with_feedthrough",
     "scale_oracle",
+    "selective_from_mambapy",
+    "selective_from_states",
+    "selective_scan_from_mamba",
     "shift_taps",
+    "ssd_from_minimal",
+    "ssd_minimal_inputs",
+    "step_from_state_update",
 ]
 
 _FLOAT_DTYPES = (torch.float64, torch.float32, torch.complex128, torch.complex64)
@@ -1522,3 +1545,720 @@ def assert_discretization_close(
     if failed:
         raise AssertionError("\n".join(failed))
     return ab, bb
+
+
+# ---------------------------------------------------------------------------------------
+# 9. Selective scans: Mamba, Mamba-2, mambapy, S5
+# ---------------------------------------------------------------------------------------
+
+#: The real dtypes of the selective scans (``kernels.selective_scan``) and their complex
+#: counterparts (complex64 for every dtype but float64: there is no bf16/fp16 complex).
+_SELECTIVE_REAL = (torch.float64, torch.float32, torch.bfloat16, torch.float16)
+_SELECTIVE_COMPLEX = {
+    torch.float64: torch.complex128,
+    torch.float32: torch.complex64,
+    torch.bfloat16: torch.complex64,
+    torch.float16: torch.complex64,
+}
+_COMPUTE_OF = {
+    torch.float64: torch.float64,
+    torch.float32: torch.float32,
+    torch.bfloat16: torch.float32,
+    torch.float16: torch.float32,
+}
+
+
+def _shaped(name: str, value: Any, shape: tuple[int, ...], what: str, dtypes: Any) -> torch.Tensor:
+    """A finite tensor of ``dtypes`` and exactly ``shape`` (``what`` names the layout)."""
+    value = _tensor(name, value, min_dim=0, dtypes=dtypes)
+    if tuple(value.shape) != tuple(shape):
+        raise InvalidArgumentError(
+            f"{name}: expected shape {what} = {tuple(shape)}, got {tuple(value.shape)}"
+        )
+    return value
+
+
+def _optional(name: str, value: Any, shape: tuple[int, ...], what: str, dtypes: Any) -> Any:
+    return None if value is None else _shaped(name, value, shape, what, dtypes)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Selective:
+    """Validated arguments of a selective scan (our layout); ``layout[name]`` is 0 for a
+    constant (d, n) B/C, else its group count (1 for (b, n, L))."""
+
+    u: torch.Tensor
+    delta: torch.Tensor
+    A: torch.Tensor
+    B: Any
+    C: Any
+    D: Any
+    z: Any
+    delta_bias: Any
+    b: int
+    d: int
+    n: int
+    L: int
+    layout: dict[str, int]
+
+
+def _selective(
+    u: Any,
+    delta: Any,
+    A: Any,
+    B: Any = None,
+    C: Any = None,
+    D: Any = None,
+    z: Any = None,
+    delta_bias: Any = None,
+) -> _Selective:
+    """Check the arguments of our ``selective_scan`` layout (B and C optional here): u,
+    delta, z (b, d, L); A (d, n); B, C (d, n), (b, n, L) or (b, g, n, L) with g | d; D,
+    delta_bias (d,); the real ones one dtype of float64/float32/bfloat16/float16, A (and
+    then B, C) real or its complex counterpart; one device."""
+    u = _tensor("u", u, min_dim=0, dtypes=_SELECTIVE_REAL)
+    if u.dim() != 3:
+        raise InvalidArgumentError(f"u: expected shape (b, d, L), got {tuple(u.shape)}")
+    b, d, L = u.shape
+    real = (u.dtype,)
+    delta = _shaped("delta", delta, (b, d, L), "(b, d, L)", real)
+    A = _tensor("A", A, min_dim=0, dtypes=(u.dtype, _SELECTIVE_COMPLEX[u.dtype]))
+    if A.dim() != 2 or A.shape[0] != d:
+        raise InvalidArgumentError(f"A: expected shape (d, n) with d = {d}, got {tuple(A.shape)}")
+    n = A.shape[1]
+    values = (u.dtype, A.dtype)  # complex B/C only with complex A
+    layout: dict[str, int] = {}
+    checked: dict[str, Any] = {}
+    for name, value in (("B", B), ("C", C)):
+        checked[name] = None
+        if value is not None:
+            checked[name], layout[name] = _bc_layout(name, value, (b, d, n, L), values)
+    D = _optional("D", D, (d,), "(d,)", real)
+    z = _optional("z", z, (b, d, L), "(b, d, L)", real)
+    delta_bias = _optional("delta_bias", delta_bias, (d,), "(d,)", real)
+    given = {"u": u, "delta": delta, "A": A, "D": D, "z": z, "delta_bias": delta_bias, **checked}
+    _same_device(**{k: v for k, v in given.items() if v is not None})
+    return _Selective(u, delta, A, checked["B"], checked["C"], D, z, delta_bias, b, d, n, L, layout)
+
+
+def _bc_layout(
+    name: str, value: Any, sizes: tuple[int, int, int, int], dtypes: Any
+) -> tuple[torch.Tensor, int]:
+    """B or C and its layout: 0 for a constant (d, n), else its groups (1 for (b, n, L))."""
+    b, d, n, L = sizes
+    value = _tensor(name, value, min_dim=0, dtypes=dtypes)
+    if value.dim() == 2:
+        return _shaped(name, value, (d, n), "(d, n)", dtypes), 0
+    if value.dim() == 3:
+        return _shaped(name, value, (b, n, L), "(b, n, L)", dtypes), 1
+    if value.dim() == 4:
+        g = value.shape[1]
+        if g < 1 or d % g:
+            raise InvalidArgumentError(f"{name}: {g} groups do not divide the d = {d} channels")
+        return _shaped(name, value, (b, g, n, L), "(b, g, n, L)", dtypes), g
+    raise InvalidArgumentError(
+        f"{name}: expected (d, n), (b, n, L) or (b, g, n, L), got {tuple(value.shape)}"
+    )
+
+
+def _per_channel(value: torch.Tensor, groups: int, d: int) -> torch.Tensor:
+    """B or C broadcastable to (b, L, d, n): (d, n) -> (1, 1, d, n); (b, n, L) ->
+    (b, L, 1, n); (b, g, n, L) -> (b, L, d, n) (channel i uses group i // (d / g))."""
+    if groups == 0:
+        return value[None, None]
+    if value.dim() == 3:
+        return value.permute(0, 2, 1)[:, :, None, :]
+    return value.permute(0, 3, 1, 2).repeat_interleave(d // groups, dim=2)
+
+
+def real_pairs_from_complex(B: Any) -> torch.Tensor:
+    """Mamba's storage of a complex per-step B or C: (..., L) complex -> (..., 2L) real.
+
+    Mamba's ``selective_scan_ref`` / ``selective_scan_fn`` (mamba_ssm/ops/
+    selective_scan_interface.py) take the per-step B and C of a complex A, (b, n, L) or
+    (b, g, n, L), as REAL tensors whose last axis holds each step's real and imaginary
+    parts in turn, ``"... (L two)"``:
+
+        B'[..., 2t] = Re B[..., t],   B'[..., 2t + 1] = Im B[..., t]
+
+    (the reference unpacks them with ``view_as_complex(rearrange(B, "... (L two) -> ... L
+    two", two=2))``). hippo-verify takes complex tensors; a constant (d, n) B/C of a complex
+    A is a complex tensor in both conventions and needs no map. The inverse is
+    ``complex_from_real_pairs``.
+
+    Arguments:
+        B: a complex tensor (complex64 or complex128), at least 1-D, finite.
+
+    Returns:
+        The real tensor (..., 2L) (float32 for complex64, float64 for complex128), exact.
+
+    Raises:
+        InvalidTypeError: not a tensor, not complex64/complex128.
+        InvalidArgumentError: 0-D, empty, NaN/inf.
+    """
+    B = _tensor("B", B, dtypes=(torch.complex128, torch.complex64))
+    return torch.stack((B.real, B.imag), dim=-1).flatten(-2)
+
+
+def complex_from_real_pairs(B: Any) -> torch.Tensor:
+    """The complex per-step B or C of Mamba's real-pair storage: (..., 2L) -> (..., L),
+    B[..., t] = B'[..., 2t] + i B'[..., 2t + 1] (the inverse of ``real_pairs_from_complex``).
+
+    Arguments:
+        B: a real tensor (float32 or float64) whose last dimension 2L is even, finite.
+
+    Returns:
+        The complex tensor (..., L), complex64 for float32 and complex128 for float64, exact.
+
+    Raises:
+        InvalidTypeError: not a tensor, not float32/float64.
+        InvalidArgumentError: 0-D, empty, NaN/inf, an odd last dimension.
+    """
+    B = _tensor("B", B, dtypes=(torch.float64, torch.float32))
+    if B.shape[-1] % 2:
+        raise InvalidArgumentError(
+            f"B: the last dimension holds (real, imaginary) pairs and must be even, got "
+            f"{B.shape[-1]}"
+        )
+    return torch.complex(B[..., 0::2], B[..., 1::2])
+
+
+def selective_scan_from_mamba(fn: Any) -> Any:
+    """Our ``selective_scan`` signature around a scan in the convention of Mamba's
+    ``selective_scan_ref`` / ``selective_scan_fn``, e.g. to grade it with
+    ``check_kernel(..., "selective-scan-sequential")``.
+
+    Mamba's ``fn(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False)``
+    has our shapes and formulas (the ``"mamba"`` discretization, B-bar = delta B) with two
+    differences, both mapped exactly: the per-step B/C of a complex A are real pairs
+    (``real_pairs_from_complex``), and it may return ``(y, last_state)``
+    (``return_last_state=True``): y is kept. (Mamba's reference computes in float32
+    whatever the input dtype: graded in float64 it shows float32 digits.)
+
+    Arguments:
+        fn: the callable in Mamba's convention.
+
+    Returns:
+        ``scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, *,
+        discretization="mamba")`` -> y (what ``fn`` returns, or its first element).
+
+    Raises:
+        InvalidTypeError: ``fn`` not callable. The returned scan raises InvalidTypeError /
+            InvalidArgumentError before calling ``fn`` for a non-tensor A or B/C, complex
+            per-step B/C that are not complex64/128, or ``discretization`` other than
+            ``"mamba"`` (Mamba has no exact ZOH).
+    """
+    if not callable(fn):
+        raise InvalidTypeError(f"fn: expected a callable, got {type(fn).__name__}")
+
+    def scan(
+        u: Any,
+        delta: Any,
+        A: Any,
+        B: Any,
+        C: Any,
+        D: Any = None,
+        z: Any = None,
+        delta_bias: Any = None,
+        delta_softplus: bool = False,
+        *,
+        discretization: str = "mamba",
+    ) -> Any:
+        if discretization != "mamba":
+            raise InvalidArgumentError(
+                f"discretization: Mamba's scan is B-bar = delta B ('mamba'), got {discretization!r}"
+            )
+        for name, value in (("A", A), ("B", B), ("C", C)):
+            if not isinstance(value, torch.Tensor):
+                raise InvalidTypeError(
+                    f"{name}: expected a torch.Tensor, got {type(value).__name__}"
+                )
+        if A.is_complex():
+            B, C = (real_pairs_from_complex(v) if v.dim() >= 3 else v for v in (B, C))
+        out = fn(u, delta, A, B, C, D, z, delta_bias, delta_softplus)
+        return out[0] if isinstance(out, tuple) else out
+
+    scan.__qualname__ = f"selective_scan_from_mamba({getattr(fn, '__qualname__', 'fn')})"
+    scan.__module__ = getattr(fn, "__module__", __name__)
+    return scan
+
+
+def _head_groups(name: str, value: Any, b: int, heads: int, n: int, dtype: Any) -> torch.Tensor:
+    """Mamba's step B/C: (b, n) -> (b, 1, n); (b, g, n) with g | heads kept."""
+    value = _tensor(name, value, min_dim=0, dtypes=dtype)
+    if value.dim() == 2:
+        return _shaped(name, value, (b, n), "(b, n)", dtype)[:, None]
+    if value.dim() != 3 or value.shape[1] < 1 or heads % value.shape[1]:
+        raise InvalidArgumentError(
+            f"{name}: expected (b, n) or (b, g, n) with g dividing the {heads} head(s), got "
+            f"{tuple(value.shape)}"
+        )
+    return _shaped(name, value, (b, value.shape[1], n), "(b, g, n)", dtype)
+
+
+def mamba_state_update(
+    state: Any,
+    x: Any,
+    dt: Any,
+    A: Any,
+    B: Any,
+    C: Any,
+    D: Any = None,
+    z: Any = None,
+    dt_bias: Any = None,
+    dt_softplus: bool = False,
+) -> torch.Tensor:
+    """Mamba's decoding step ``selective_state_update`` (mamba_ssm/ops/triton/
+    selective_state_update.py), computed by ``kernels.selective_step``: ``state`` is
+    updated in place and the output returned, in Mamba's shapes.
+
+    Mamba's step (its ``selective_state_update_ref``): dt <- softplus(dt + dt_bias) (as
+    asked); state <- exp(dt A) state + (dt B) x; out = sum_n state C (+ D x) (* silu(z)).
+    That is one step of our scan with u = x, delta = dt, delta_bias = dt_bias,
+    delta_softplus = dt_softplus, discretization ``"mamba"``. Shapes without heads: state
+    (b, d, n), x/dt/z (b, d), A (d, n), B/C (b, n), D/dt_bias (d,); with heads (Mamba-2):
+    state (b, h, p, n), x/dt/z (b, h, p), A (h, p, n), B/C (b, n) or (b, g, n) with head i
+    using group i // (h / g), D/dt_bias (h, p). The map (exact, reshapes only): channel
+    c = i p + j for head i, position j (d = h p), whose group c // (d / g) in our
+    convention is its head's i // (h / g); B/C (b, n) go in as (b, 1, n) (a 2-D step B
+    could also read as a constant (d, n)).
+
+    What stays different: Mamba's softplus returns dt itself above 20 (torch's threshold,
+    and the Triton kernel's), ours never does (a relative difference below e^-20 / 20 =
+    1e-10); and the state keeps its own dtype, as Mamba's kernel stores it (``copy_``: a
+    float32 state of a bfloat16 call is kept in float32, a bfloat16 state is rounded).
+
+    Arguments:
+        state: (b, d, n) or (b, h, p, n), modified in place. x, dt, A, B, C, D, z, dt_bias:
+            as above; dt_softplus a bool. Precision as ``kernels.selective_step`` (one
+            real dtype; the state in it or in its compute dtype; real A only: Mamba's step
+            has no conjugate-pair output).
+
+    Returns:
+        out: the shape of x, in x's dtype.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError before any work (``state`` untouched): non-
+            tensors, complex A, shapes other than the above, groups that do not divide the
+            heads, and what ``kernels.selective_step`` refuses.
+    """
+    if not isinstance(state, torch.Tensor):
+        raise InvalidTypeError(f"state: expected a torch.Tensor, got {type(state).__name__}")
+    if state.dim() not in (3, 4) or state.numel() == 0:
+        raise InvalidArgumentError(
+            f"state: expected (b, d, n) or (b, h, p, n), got shape {tuple(state.shape)}"
+        )
+    b, n = state.shape[0], state.shape[-1]
+    lead = tuple(state.shape[1:-1])
+    d, heads = math.prod(lead), (lead[0] if len(lead) == 2 else 1)
+    headed = len(lead) == 2
+    layout, params = ("(b, h, p)", "(h, p)") if headed else ("(b, d)", "(d,)")
+    real = _SELECTIVE_REAL
+    x = _shaped("x", x, (b, *lead), layout, real)
+    dt = _shaped("dt", dt, (b, *lead), layout, real)
+    A = _shaped("A", A, (*lead, n), "(h, p, n)" if headed else "(d, n)", real)
+    B = _head_groups("B", B, b, heads, n, real)
+    C = _head_groups("C", C, b, heads, n, real)
+    D, dt_bias = (_optional(k, v, lead, params, real) for k, v in (("D", D), ("dt_bias", dt_bias)))
+    z = _optional("z", z, (b, *lead), layout, real)
+    y, new_state = selective_step(
+        state.reshape(b, d, n),
+        x.reshape(b, d),
+        dt.reshape(b, d),
+        A.reshape(d, n),
+        B,
+        C,
+        None if D is None else D.reshape(d),
+        None if z is None else z.reshape(b, d),
+        None if dt_bias is None else dt_bias.reshape(d),
+        dt_softplus,
+    )
+    state.copy_(new_state.reshape(state.shape))
+    return y.reshape(x.shape)
+
+
+def step_from_state_update(update: Any) -> Any:
+    """Our pure ``kernels.selective_step`` signature around an in-place decoding step in
+    Mamba's convention, ``update(state, x, dt, A, B, C, D, z, dt_bias, dt_softplus) -> out``
+    (``selective_state_update``; see ``mamba_state_update``), e.g. to run a Mamba-style
+    step token by token against ``kernels.selective_scan``.
+
+    The call uses Mamba's head form with one position per head (h = d, p = 1): state
+    (b, d, 1, n), x/dt/z (b, d, 1), A (d, 1, n), D/dt_bias (d, 1); B and C: (b, n) as
+    (b, 1, n); (b, g, n) as they are (our channel i's group i // (d / g) is Mamba's head
+    i's); a constant (d, n) expanded to (b, d, n), one group per channel (Mamba's step has
+    no constant layout). All exact (views and expansions).
+
+    Arguments:
+        update: the callable in Mamba's convention (it may modify the state it is given:
+            it gets a copy).
+
+    Returns:
+        ``step(state, u, delta, A, B, C, D=None, z=None, delta_bias=None,
+        delta_softplus=False, *, discretization="mamba")`` -> ``(y, new_state)``: y (b, d)
+        as ``update`` returns it, new_state (b, d, n) the updated copy (``state`` itself is
+        never modified).
+
+    Raises:
+        InvalidTypeError: ``update`` not callable. The returned step raises
+            InvalidTypeError / InvalidArgumentError before calling ``update``: non-tensors,
+            complex A (Mamba's step is real), a discretization other than ``"mamba"``,
+            shapes outside ``selective_step``'s, a 2-D B/C with b = d > 1 (ambiguous, as in
+            ``selective_step``: pass (b, 1, n) or the constant expanded to (b, d, n)).
+    """
+    if not callable(update):
+        raise InvalidTypeError(f"update: expected a callable, got {type(update).__name__}")
+
+    def step(
+        state: Any,
+        u: Any,
+        delta: Any,
+        A: Any,
+        B: Any,
+        C: Any,
+        D: Any = None,
+        z: Any = None,
+        delta_bias: Any = None,
+        delta_softplus: bool = False,
+        *,
+        discretization: str = "mamba",
+    ) -> tuple[Any, torch.Tensor]:
+        if discretization != "mamba":
+            raise InvalidArgumentError(
+                f"discretization: Mamba's step is B-bar = delta B ('mamba'), got {discretization!r}"
+            )
+        state = _tensor("state", state, min_dim=0, dtypes=_SELECTIVE_REAL)
+        if state.dim() != 3:
+            raise InvalidArgumentError(f"state: expected (b, d, n), got {tuple(state.shape)}")
+        b, d, n = state.shape
+        real = _SELECTIVE_REAL
+        u = _shaped("u", u, (b, d), "(b, d)", real)
+        delta = _shaped("delta", delta, (b, d), "(b, d)", real)
+        A = _shaped("A", A, (d, n), "(d, n)", real)
+        heads = []
+        for name, value in (("B", B), ("C", C)):
+            value = _tensor(name, value, min_dim=0, dtypes=real)
+            if value.dim() == 2 and b == d > 1:
+                raise InvalidArgumentError(
+                    f"{name} of shape {tuple(value.shape)} is ambiguous with b = d = {b} (per "
+                    "step (b, n) or constant (d, n)?); pass (b, 1, n) or (b, d, n)"
+                )
+            if value.dim() == 2 and tuple(value.shape) == (d, n) and (b, n) != (d, n):
+                value = value.expand(b, d, n)
+            heads.append(_head_groups(name, value, b, d, n, real))
+        D, delta_bias = (
+            _optional(k, v, (d,), "(d,)", real) for k, v in (("D", D), ("delta_bias", delta_bias))
+        )
+        z = _optional("z", z, (b, d), "(b, d)", real)
+        new_state = state.clone()[:, :, None, :]
+        y = update(
+            new_state,
+            u[..., None],
+            delta[..., None],
+            A[:, None, :],
+            heads[0],
+            heads[1],
+            None if D is None else D[:, None],
+            None if z is None else z[..., None],
+            None if delta_bias is None else delta_bias[:, None],
+            delta_softplus,
+        )
+        return y[..., 0], new_state[:, :, 0]
+
+    step.__qualname__ = f"step_from_state_update({getattr(update, '__qualname__', 'update')})"
+    step.__module__ = getattr(update, "__module__", __name__)
+    return step
+
+
+def ssd_minimal_inputs(
+    X: Any, dt: Any, A: Any, B: Any, C: Any, *, block_len: Any = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Mamba-2's minimal SSD inputs ``ssd_minimal_discrete(X * dt, A * dt, B, C, block_len)``
+    (mamba_ssm/modules/ssd_minimal.py, the paper's Listing 1) from ours (``ssd``).
+
+    Ours: H_t = exp(dt_t A) H_{t-1} + dt_t X_t B_t^T, y_t = H_t C_t. The minimal form takes
+    the products pre-multiplied, X' = X dt (b, L, h, p) and A' = A dt (b, L, h), and runs
+    H_t = exp(A'_t) H_{t-1} + X'_t B_t^T: the same map. Its B, C are per head (b, L, h, n)
+    in Listing 1 (``"bclhn"``): ours (b, L, g, n) are expanded so that head i gets group
+    i // (h / g); one group (g = 1) stays (b, L, 1, n), which torch's einsum broadcasts
+    over the heads. (Some versions of the file name that axis g, ``"bclgn,bcsgn,..."``, and
+    sum over it: with g > 1 they add every group's output to every head, which is not the
+    grouped map; they agree with this one for g = 1.) Its length must be a multiple of
+    ``block_len``: with ``block_len`` the four tensors are padded at the end with zero steps
+    (A' = 0 decays by exp(0) = 1 and X' = 0 adds nothing, so the first L outputs are
+    unchanged; ``ssd_from_minimal`` drops the rest).
+
+    Precision: X dt and A dt are formed in the inputs' dtype (the minimal code asserts one
+    dtype for all four), one rounding each, which our ``ssd`` does not do: the map is exact
+    in exact arithmetic and equal to rounding in floating point.
+
+    Arguments:
+        X (b, L, h, p), dt (b, L, h), A (h,), B and C (b, L, g, n) with g | h: finite real
+            tensors of one dtype (float64/float32/bfloat16/float16), one device, L >= 1.
+        block_len: None (no padding) or an int >= 1.
+
+    Returns:
+        (X dt, A dt, B, C) of shapes (b, L', h, p), (b, L', h), (b, L', h or 1, n) twice,
+        L' = L rounded up to a multiple of ``block_len``.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, shapes, groups not
+            dividing the heads, NaN/inf, devices, a bad ``block_len``.
+    """
+    real = _SELECTIVE_REAL
+    X = _tensor("X", X, min_dim=0, dtypes=real)
+    if X.dim() != 4:
+        raise InvalidArgumentError(f"X: expected shape (b, L, h, p), got {tuple(X.shape)}")
+    b, L, h, _ = X.shape
+    same = (X.dtype,)
+    dt = _shaped("dt", dt, (b, L, h), "(b, L, h)", same)
+    A = _shaped("A", A, (h,), "(h,)", same)
+    B = _tensor("B", B, min_dim=0, dtypes=same)
+    if B.dim() != 4 or B.shape[2] < 1 or h % B.shape[2]:
+        raise InvalidArgumentError(
+            f"B: expected (b, L, g, n) with g dividing h = {h}, got {tuple(B.shape)}"
+        )
+    g, n = B.shape[2], B.shape[3]
+    B = _shaped("B", B, (b, L, g, n), "(b, L, g, n)", same)
+    C = _shaped("C", C, (b, L, g, n), "(b, L, g, n)", same)
+    _same_device(X=X, dt=dt, A=A, B=B, C=C)
+    pad = 0 if block_len is None else -L % require_int("block_len", block_len, minimum=1)
+    if g > 1:
+        B, C = (v.repeat_interleave(h // g, dim=2) for v in (B, C))
+    out = (X * dt[..., None], A * dt, B, C)
+    if not pad:
+        return out
+    return tuple(torch.nn.functional.pad(t, (0, 0) * (t.dim() - 2) + (0, pad)) for t in out)
+
+
+def ssd_from_minimal(Y: Any, X: Any, D: Any = None) -> torch.Tensor:
+    """Our ``ssd`` output from the minimal SSD's Y: its first L steps, plus D X.
+
+    ``ssd_minimal_discrete`` returns (Y, final_state) with Y (b, L', h, p) over the padded
+    length (``ssd_minimal_inputs``) and no D term: y = Y[:, :L] + D[:, None] X, with X our
+    (not pre-multiplied) input, as Mamba-2 adds it (``y + x * D``).
+
+    Arguments:
+        Y: (b, L', h, p), L' >= L. X: our X (b, L, h, p). D: (h,) or None. Finite real
+            tensors of one dtype, one device.
+
+    Returns:
+        y (b, L, h, p) in Y's dtype (exact for D = None; one product and one sum otherwise).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, shapes, NaN/inf.
+    """
+    real = _SELECTIVE_REAL
+    X = _tensor("X", X, min_dim=0, dtypes=real)
+    if X.dim() != 4:
+        raise InvalidArgumentError(f"X: expected shape (b, L, h, p), got {tuple(X.shape)}")
+    b, L, h, p = X.shape
+    Y = _tensor("Y", Y, min_dim=0, dtypes=(X.dtype,))
+    if Y.dim() != 4 or Y.shape[1] < L or (Y.shape[0], Y.shape[2], Y.shape[3]) != (b, h, p):
+        raise InvalidArgumentError(
+            f"Y: expected (b, L', h, p) = ({b}, >= {L}, {h}, {p}), got {tuple(Y.shape)}"
+        )
+    D = _optional("D", D, (h,), "(h,)", (X.dtype,))
+    _same_device(**{k: v for k, v in (("X", X), ("Y", Y), ("D", D)) if v is not None})
+    y = Y[:, :L]
+    return y.clone() if D is None else y + D[:, None] * X
+
+
+def mambapy_inputs(
+    u: Any, delta: Any, A: Any, B: Any, C: Any, D: Any = None
+) -> tuple[torch.Tensor, ...]:
+    """The arguments of mambapy's scans, ``MambaBlock.selective_scan(x, delta, A, B, C, D)``
+    and ``selective_scan_seq`` (mambapy/mamba.py), from ours (``selective_scan``).
+
+    mambapy keeps time before channels: x, delta (b, L, d) and B, C (b, L, n), shared by
+    all channels (one group); A (d, n) and D (d,) as ours; the formulas are ours with the
+    ``"mamba"`` discretization and a real A: deltaA = exp(delta A), BX = delta B x,
+    h_t = deltaA_t h_{t-1} + BX_t, y_t = h_t C_t + D x_t. The map transposes (exact) and
+    gives D = 0 when there is none (y + 0 x = y exactly). What the scans leave to
+    ``MambaBlock.ssm`` / ``forward`` around them is not mapped here: delta = softplus(delta
+    + dt_proj.bias) (torch's softplus) before, the gate y silu(z) after. The output map is
+    ``selective_from_mambapy``.
+
+    Arguments:
+        u, delta (b, d, L); A (d, n) real; B, C (b, n, L) or (b, 1, n, L); D (d,) or None:
+            finite real tensors of one dtype, one device (ours).
+
+    Returns:
+        (x, delta, A, B, C, D): (b, L, d), (b, L, d), (d, n), (b, L, n), (b, L, n), (d,),
+        contiguous, in the input dtype.
+
+    Raises:
+        InvalidTypeError: non-tensors, complex A (mambapy's scans are real), dtypes.
+        InvalidArgumentError: shapes; a constant (d, n) B/C or more than one group (mambapy
+            has one B, C per step for all channels); NaN/inf; devices.
+    """
+    s = _selective(u, delta, A, B, C, D)
+    if s.A.is_complex():
+        raise InvalidTypeError("A: mambapy's scans take a real A, got a complex one")
+    for name in ("B", "C"):
+        if s.layout[name] != 1:
+            raise InvalidArgumentError(
+                f"{name}: mambapy takes one {name} per step for all channels, (b, n, L) or "
+                f"(b, 1, n, L); got shape {tuple(getattr(s, name).shape)}"
+            )
+    time_major = [v.reshape(s.b, -1, s.L).transpose(1, 2).contiguous() for v in (s.u, s.delta)]
+    B, C = (v.reshape(s.b, s.n, s.L).transpose(1, 2).contiguous() for v in (s.B, s.C))
+    D = torch.zeros(s.d, dtype=s.u.dtype, device=s.u.device) if s.D is None else s.D
+    return time_major[0], time_major[1], s.A, B, C, D
+
+
+def selective_from_mambapy(y: Any) -> torch.Tensor:
+    """Our output (b, d, L) from mambapy's (b, L, d): a transpose, exact.
+
+    Arguments:
+        y: a finite real tensor (b, L, d).
+
+    Returns:
+        (b, d, L), contiguous, same dtype.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: not a finite real tensor of 3 dimensions.
+    """
+    y = _tensor("y", y, min_dim=0, dtypes=_SELECTIVE_REAL)
+    if y.dim() != 3:
+        raise InvalidArgumentError(f"y: expected shape (b, L, d), got {tuple(y.shape)}")
+    return y.transpose(1, 2).contiguous()
+
+
+def recurrence_from_selective(
+    u: Any,
+    delta: Any,
+    A: Any,
+    B: Any,
+    delta_bias: Any = None,
+    delta_softplus: bool = False,
+    *,
+    discretization: str = "mamba",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The linear recurrence of a selective scan, in the layout of mambapy's ``pscan(A,
+    X)`` (mambapy/pscan.py: H_t = A_t H_{t-1} + X_t, H_{-1} = 0, tensors (b, L, d, n)).
+
+    Our scan's states are that recurrence with
+
+        A_t = exp(delta_t A),   X_t = Bbar_t u_t,   Bbar_t = delta_t B_t ("mamba")
+                                                   or (exp(delta_t A) - 1) / A B_t ("zoh",
+                                                   delta_t B_t where A = 0),
+
+    delta <- softplus(delta + delta_bias) as asked (the softplus of ``kernels``, without
+    torch's threshold). ``selective_from_states`` turns the states into our output, so
+    ``selective_from_states(scan(*recurrence_from_selective(...)), ...)`` is our
+    ``selective_scan`` for any scan of that recurrence. Precision (the project's mixed-
+    precision rule): computed in float64 (complex128) for float64 inputs and in float32
+    (complex64) otherwise, and returned in that compute dtype; a bfloat16 call thus hands
+    the scan float32 operands, as a float32-accumulating kernel does.
+
+    Arguments:
+        u, delta (b, d, L); A (d, n) real or complex; B (d, n), (b, n, L) or (b, g, n, L);
+            delta_bias (d,) or None; delta_softplus a bool; discretization ``"mamba"`` or
+            ``"zoh"``. Finite, one real dtype (A, B its complex counterpart), one device.
+
+    Returns:
+        (A_t, X_t), each (b, L, d, n), contiguous, in the compute dtype (complex if A is).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, shapes, groups not
+            dividing d, NaN/inf, devices, a non-bool delta_softplus, an unknown
+            discretization.
+    """
+    s = _selective(u, delta, A, B, None, None, None, delta_bias)
+    if not isinstance(delta_softplus, bool):
+        raise InvalidTypeError(f"delta_softplus: expected a bool, got {delta_softplus!r}")
+    if discretization not in ("mamba", "zoh"):
+        raise InvalidArgumentError(
+            f"discretization: expected 'mamba' or 'zoh', got {discretization!r}"
+        )
+    real = _COMPUTE_OF[s.u.dtype]
+    work = _SELECTIVE_COMPLEX[real] if s.A.is_complex() else real
+    step = s.delta.to(real)
+    if s.delta_bias is not None:
+        step = step + s.delta_bias.to(real)[:, None]
+    if delta_softplus:
+        step = softplus(step)
+    step = step.transpose(1, 2)[..., None]  # (b, L, d, 1)
+    A_w = s.A.to(work)
+    exponent = step * A_w
+    Abar = torch.exp(exponent)
+    if discretization == "mamba":
+        weight = step
+    else:
+        zero = A_w == 0
+        weight = torch.where(zero, step.to(work), torch.expm1(exponent) / torch.where(zero, 1, A_w))
+    B_w = _per_channel(s.B.to(work if s.B.is_complex() else real), s.layout["B"], s.d)
+    X = weight * B_w * s.u.to(real).transpose(1, 2)[..., None]
+    shape = (s.b, s.L, s.d, s.n)
+    return Abar.expand(shape).contiguous(), X.expand(shape).contiguous()
+
+
+def selective_from_states(H: Any, u: Any, C: Any, D: Any = None, z: Any = None) -> torch.Tensor:
+    """Our selective-scan output from the states H_t of its recurrence
+    (``recurrence_from_selective``; mambapy's ``pscan`` returns them as (b, L, d, n)):
+
+        y_t = sum_n C_t[n] H_t[n]   (2 Re(.) if H is complex: conjugate pairs)
+        y_t += D u_t;  y_t *= silu(z_t)
+
+    Arguments:
+        H: (b, L, d, n) real or complex (float64/float32/complex128/complex64), finite. u
+            (b, d, L), C (d, n), (b, n, L) or (b, g, n, L), D (d,) or None, z (b, d, L) or
+            None: ours, one real dtype (C complex only with complex H), one device.
+
+    Returns:
+        y (b, d, L), computed in H's precision and returned in u's dtype.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: non-tensors, dtypes, shapes, NaN/inf,
+            devices.
+    """
+    H = _tensor("H", H, min_dim=0)
+    if H.dim() != 4:
+        raise InvalidArgumentError(f"H: expected shape (b, L, d, n), got {tuple(H.shape)}")
+    b, L, d, n = H.shape
+    real = H.dtype.to_real()
+    u = _shaped("u", u, (b, d, L), "(b, d, L)", _SELECTIVE_REAL)
+    if _COMPUTE_OF[u.dtype] != real:
+        raise InvalidTypeError(
+            f"H: expected the compute precision of u ({u.dtype}): "
+            f"{_COMPUTE_OF[u.dtype]} or its complex, got {H.dtype}"
+        )
+    values = (u.dtype, _SELECTIVE_COMPLEX[u.dtype]) if H.is_complex() else (u.dtype,)
+    C, layout = _bc_layout("C", C, (b, d, n, L), values)
+    D = _optional("D", D, (d,), "(d,)", (u.dtype,))
+    z = _optional("z", z, (b, d, L), "(b, d, L)", (u.dtype,))
+    _same_device(
+        **{k: v for k, v in (("H", H), ("u", u), ("C", C), ("D", D), ("z", z)) if v is not None}
+    )
+    y = (_per_channel(C.to(H.dtype if C.is_complex() else real), layout, d) * H).sum(-1)
+    y = (2 * y.real if y.is_complex() else y).transpose(1, 2)
+    if D is not None:
+        y = y + D.to(real)[:, None] * u.to(real)
+    if z is not None:
+        y = y * torch.nn.functional.silu(z.to(real))
+    return y.to(u.dtype)
+
+
+def c_for_real_part(C: Any, conj_sym: bool = True) -> torch.Tensor:
+    """The output matrix of an S5 code that reads y = Re(C' x) from our ``s5_scan``'s C.
+
+    Ours: y = 2 Re(C x) with conjugate-symmetric storage (``conj_sym=True``, the S5 paper's
+    JAX code keeps half the modes and doubles), Re(C x) without. The s5-pytorch package
+    (``s5.s5_model.apply_ssm``: ``(C_tilde @ x).real``) always reads Re(C' x), so
+    C' = 2 C for conj_sym (exact: a power of two) and C' = C otherwise.
+
+    Arguments:
+        C: (H, P) (any shape) float or complex tensor, finite. conj_sym: a bool.
+
+    Returns:
+        C' (a new tensor, same dtype and shape).
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: not a finite float/complex tensor, a
+            non-bool conj_sym.
+    """
+    C = _tensor("C", C)
+    if not isinstance(conj_sym, bool):
+        raise InvalidTypeError(f"conj_sym: expected a bool, got {conj_sym!r}")
+    return 2 * C if conj_sym else C.clone()

@@ -44,6 +44,11 @@ ORACLES = [GATE, "tests/oracles/test_oracles.py"]
 REGISTRY = ["tests/testing/test_algorithms.py", "tests/testing/test_testing_gate.py", GATE]
 CONDITIONING = ["tests/testing/test_conditioning.py", "tests/testing/test_algorithms.py"]
 REPORT = ["tests/report/test_precision_report.py"]
+SELECTIVE = [
+    "tests/testing/test_selective_conditioning.py",
+    "tests/testing/test_selective_mixed_precision.py",
+    GATE,
+]
 
 
 @dataclass(frozen=True)
@@ -666,6 +671,47 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         "modes = [-half + sp.I * sp.pi * (n + 1) for n in range(N // 2)]",
         ["tests/symbolic/test_s4d.py"],
         "S4D-Lin modes off by one",
+    ),
+    # --- selective scans: models, conditioning, mixed precision --------------------------
+    M(
+        "selective-model-100x",
+        B + "selective.py",
+        '"selective-scan-sequential",\n    "selective_scan_condition",\n    1.0,',
+        '"selective-scan-sequential",\n    "selective_scan_condition",\n    100.0,',
+        SELECTIVE,
+        "selective-scan-sequential model 100x looser",
+    ),
+    M(
+        "selective-condition-without-memory",
+        B + "selective.py",
+        "E_prev = np.abs(a) * (E_prev + weight[..., t] * X_prev) + 3 * np.abs(b)",
+        "E_prev = 0 * E_prev + 3 * np.abs(b)",
+        SELECTIVE,
+        "time-varying conditioning without the memory term (the LTI-style one step)",
+    ),
+    M(
+        "mixed-bound-without-output-rounding",
+        EM,
+        "bound += self.output_rounding * unit_roundoff(dtype)",
+        "bound += 0.0",
+        SELECTIVE,
+        "bf16/fp16 bound without the output's rounding",
+    ),
+    M(
+        "mixed-bound-in-the-low-dtype",
+        EM,
+        "compute = self.compute_dtype(dtype)",
+        "compute = dtype",
+        SELECTIVE,
+        "bf16/fp16 bound computed with u(bf16) for the arithmetic (admits bf16 accumulation)",
+    ),
+    M(
+        "no-underflow-floor",
+        A,
+        "bound = bound + underflow_floor(actual.dtype) / float(comparison.scale)",
+        "bound = bound",
+        SELECTIVE,
+        "float16 outputs in the subnormal range judged without the underflow floor",
     ),
 ]
 

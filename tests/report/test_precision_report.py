@@ -59,6 +59,7 @@ def test_quick_report_json_structure(quick) -> None:
     data = json.loads((out / "precision.json").read_text(encoding="utf-8"))
     assert data["schema"] == 1 and set(data["environment"]) >= ENV_KEYS
     keys = [case.key for case in canonical_cases(quick=True)]
+    cases_by_key = {case.key: case for case in canonical_cases(quick=True)}
     assert [case["case"] for case in data["cases"]] == keys
     assert len(lines) == len(keys) and lines[0].startswith(f"[1/{len(keys)}] precision ")
     for case in data["cases"]:
@@ -66,13 +67,16 @@ def test_quick_report_json_structure(quick) -> None:
             assert case["reason"]
             continue
         assert case["oracle"]["digits"] >= 25 and case["cond"] > 0
-        assert [row["dtype"] for row in case["rows"]] == ["float64", "float32"]
+        measured = [str(d).removeprefix("torch.") for d in cases_by_key[case["case"]].dtypes]
+        assert [row["dtype"] for row in case["rows"]] == measured
+        assert measured[:2] == ["float64", "float32"]
         for row in case["rows"]:
             # An "error" row would mean the report calls the kernel wrongly.
             assert row["status"] in ("pass", "FAIL"), (case["case"], row)
             assert set(row) == ROW_KEYS
             assert row["bound"] > 0 and row["bad_taps"] >= 0
-            assert row["digits"] is None or row["digits"] > 4
+            low = row["dtype"] in ("bfloat16", "float16")  # 2.4 and 3.3 digits at best
+            assert row["digits"] is None or row["digits"] > (1.5 if low else 4)
 
 
 def test_quick_report_markdown_structure(quick) -> None:
@@ -217,5 +221,8 @@ def test_every_row_is_judged_by_its_algorithms_model_at_the_cases_condition(quic
         for row in case["rows"]:
             dtype = getattr(torch, row["output_dtype"])
             wanted = error_bound(name, dtype, L=row["L"], N=case["N"], cond=case["cond"])
-            assert row["bound"] == pytest.approx(wanted, rel=1e-12, abs=0), (case["case"], row)
+            # + compare_kernel's underflow floor: below 1e-40 except for float16 outputs
+            slack = 1e-2 if dtype == torch.float16 else 1e-12
+            assert wanted <= row["bound"] * (1 + 1e-12), (case["case"], row)
+            assert row["bound"] == pytest.approx(wanted, rel=slack, abs=0), (case["case"], row)
             assert row["error_model"] == ALGORITHMS[name].model.algorithm

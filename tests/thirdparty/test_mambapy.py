@@ -46,7 +46,10 @@ def _block(seed: int, **config) -> MambaBlock:
 
 
 def test_selective_scan_fails_bfloat16_by_bfloat16_arithmetic() -> None:
-    verdict = check_kernel(mp.selective_scan, PARALLEL, strategy=_supported(PARALLEL), **GRADE)
+    # 40 examples rather than the table's 12: the draws shift with the modules a process
+    # has loaded (hypothesis reads their constants), and some bf16 draws pass narrowly
+    grade = {**GRADE, "examples": 40}
+    verdict = check_kernel(mp.selective_scan, PARALLEL, strategy=_supported(PARALLEL), **grade)
     f64, f32, _ = verdict.dtypes
     assert f64.passed and f32.passed, verdict.markdown()
     stopped = failure(verdict, BF16)

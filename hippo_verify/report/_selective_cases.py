@@ -17,6 +17,7 @@ from collections.abc import Callable
 import torch
 
 from ..testing import ALGORITHMS
+from ..testing._tensors import half_exact
 from ._cases import PrecisionCase
 
 __all__ = ["MIXED_DTYPES", "selective_cases"]
@@ -26,14 +27,8 @@ __all__ = ["MIXED_DTYPES", "selective_cases"]
 MIXED_DTYPES = (torch.float64, torch.float32, torch.bfloat16, torch.float16)
 
 
-def _short(value: float) -> float:
-    """``value`` rounded to bfloat16 (8 significant bits; exact in float16 above 2^-14)."""
-    rounded = float(torch.tensor(value, dtype=torch.float64).to(torch.bfloat16))
-    return 0.0 if abs(rounded) < 2.0**-12 else rounded
-
-
 def _uniform(rng: random.Random, low: float = -1.0, high: float = 1.0) -> float:
-    return _short(rng.uniform(low, high))
+    return half_exact(rng.uniform(low, high))
 
 
 def _array(rng: random.Random, shape: tuple[int, ...], low=-1.0, high=1.0) -> list:
@@ -58,7 +53,7 @@ def _selective(d: int, N: int, L: int, seed: int) -> Callable[[], dict]:
             "C": _array(rng, (1, N, L)),
             "D": [1.0] * d,
             "z": _array(rng, (1, d, L), -2.0, 2.0),
-            "delta_bias": [_short(_inverse_softplus(s)) for s in steps],
+            "delta_bias": [half_exact(_inverse_softplus(s)) for s in steps],
             "delta_softplus": True,
         }
 
@@ -72,7 +67,7 @@ def _ssd(heads: int, head_dim: int, N: int, L: int, seed: int) -> Callable[[], d
             "X": _array(rng, (1, L, heads, head_dim)),
             "dt": [
                 [
-                    [_short(math.exp(rng.uniform(-6.9, -2.3))) for _ in range(heads)]
+                    [half_exact(math.exp(rng.uniform(-6.9, -2.3))) for _ in range(heads)]
                     for _ in range(L)
                 ]
             ],
@@ -94,11 +89,11 @@ def _s5(P: int, H: int, L: int, seed: int) -> Callable[[], dict]:
             return complex(_uniform(rng), _uniform(rng))
 
         return {
-            "Lambda": [complex(-0.5, _short(math.pi * n)) for n in range(P)],
+            "Lambda": [complex(-0.5, half_exact(math.pi * n)) for n in range(P)],
             "B": [[pair() for _ in range(H)] for _ in range(P)],
             "C": [[pair() for _ in range(P)] for _ in range(H)],
             "u": _array(rng, (1, L, H)),
-            "delta": [_short(math.exp(rng.uniform(-6.9, -2.3))) for _ in range(P)],
+            "delta": [half_exact(math.exp(rng.uniform(-6.9, -2.3))) for _ in range(P)],
             "discretization": "zoh",
         }
 

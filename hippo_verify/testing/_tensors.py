@@ -103,3 +103,15 @@ def round_to(values: Any, dtype: torch.dtype) -> Any:
         return torch.tensor(number.real, dtype=torch.float64).to(dtype).item()
 
     return map_nested(values, one)
+
+
+#: Below this magnitude a bfloat16 value may not be exact in float16 (its subnormals).
+HALF_EXACT_TINY = 2.0**-12
+
+
+def half_exact(value: float) -> float:
+    """``value`` rounded to bfloat16 (8 significant bits), 0 below ``HALF_EXACT_TINY``: exact
+    in bfloat16, float16, float32 and float64, so mixed-precision kernels in every dtype and
+    the oracle see the same number."""
+    rounded = round_to(value, torch.bfloat16)
+    return 0.0 if abs(rounded) < HALF_EXACT_TINY else rounded

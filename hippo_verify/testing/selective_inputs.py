@@ -18,26 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from hypothesis import strategies as st
 
 from .._validation import require_int
+from ._tensors import half_exact
 
 __all__ = ["s5_scan_inputs", "selective_scan_inputs", "ssd_inputs"]
-
-_TINY = 2.0**-12
-
-
-def _short(value: float) -> float:
-    """``value`` rounded to 8 significant bits (bfloat16, exact in float16 above 2^-12)."""
-    rounded = float(torch.tensor(value, dtype=torch.float64).to(torch.bfloat16))
-    return 0.0 if abs(rounded) < _TINY else rounded
 
 
 def shorts(low: float, high: float) -> st.SearchStrategy:
     """Floats of 8 significant bits in [low, high] (bfloat16-exact endpoints keep rounding
     inside the range)."""
-    return st.floats(low, high, allow_nan=False, allow_infinity=False).map(_short)
+    return st.floats(low, high, allow_nan=False, allow_infinity=False).map(half_exact)
 
 
 def _array(draw: Any, shape: tuple[int, ...], values: st.SearchStrategy) -> Any:

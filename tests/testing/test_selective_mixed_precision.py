@@ -97,7 +97,7 @@ def test_accumulating_in_the_low_precision_fails_the_grader(dtype: torch.dtype) 
 def test_the_project_kernel_passes_the_grader_in_low_precision(dtype: torch.dtype) -> None:
     record = ALGORITHMS["selective-scan-parallel"]
     verdict = check_kernel(record.kernel, record.name, dtypes=[dtype], examples=10)
-    assert verdict, verdict.summary() if hasattr(verdict, "summary") else verdict
+    assert verdict, verdict.markdown()
 
 
 def test_the_mixed_bound_is_the_output_rounding_plus_float32_arithmetic() -> None:

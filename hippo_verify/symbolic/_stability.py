@@ -25,17 +25,23 @@ for which |k|^2 = k conj(k) is rational and every comparison is exact.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, InvalidTypeError
 from ._matrix_args import as_vector
 
-__all__ = ["StabilityVerdict", "schur_cohn_stable", "sum_abs_bound_holds"]
+__all__ = [
+    "StabilityVerdict",
+    "schur_cohn_stable",
+    "schur_cohn_stable_many",
+    "sum_abs_bound_holds",
+]
 
 
 @dataclass(frozen=True)
@@ -45,19 +51,60 @@ class StabilityVerdict:
 
     Attributes:
         stable: every root of the polynomial has modulus < 1.
-        reason: a sentence saying why (the failing |k_j| when unstable).
-        reflection_coefficients: k_1, k_2, ... computed before the recursion stopped
-            (all d of them when stable).
+        coefficients: the a_i as read, exactly (sympy numbers).
         failed_step: the step j with |k_j| >= 1, or None when stable.
+        reflection_coefficients: k_1, k_2, ... up to the failed step (all d of them when
+            stable), exact.
+        reason: a sentence saying why (the failing |k_j| when unstable).
+
+    ``failed_step``, ``reflection_coefficients`` and ``reason`` are computed exactly from
+    ``coefficients`` when first read (the verdict itself may come from a certified filter
+    that does not produce them).
     """
 
     stable: bool
-    reason: str
-    reflection_coefficients: tuple[sp.Expr, ...]
-    failed_step: int | None = None
+    coefficients: tuple[sp.Expr, ...] = field(repr=False)
 
     def __bool__(self) -> bool:
         return self.stable
+
+    @functools.cached_property
+    def failed_step(self) -> int | None:
+        if self.stable:
+            return None
+        real = _real_fractions(self.coefficients)
+        if real is not None:
+            for bits in _filter_bits(len(real)):
+                decided = _certified_schur_cohn(real, bits)
+                if decided is not None:
+                    return decided[1]
+            return _exact_real_recursion(real)[1]
+        return _sympy_recursion(list(self.coefficients), len(self.coefficients))[1]
+
+    @functools.cached_property
+    def reflection_coefficients(self) -> tuple[sp.Expr, ...]:
+        count = len(self.coefficients) if self.failed_step is None else self.failed_step
+        real = _real_fractions(self.coefficients)
+        if real is not None:
+            ks = [sp.Rational(k.numerator, k.denominator) for k in _exact_real_ks(real, count)]
+        else:
+            ks, _ = _sympy_recursion(list(self.coefficients), count)
+        return tuple(ks)
+
+    @functools.cached_property
+    def reason(self) -> str:
+        if self.failed_step is None:
+            d = len(self.coefficients)
+            return f"every reflection coefficient k_1..k_{d} has |k_j| < 1 (Schur-Cohn)"
+        k = self.reflection_coefficients[-1]
+        return _unstable_reason(self.failed_step, k, sp.expand(k * sp.conjugate(k)))
+
+
+def _verdict(stable: bool, coefficients: tuple, **known: Any) -> StabilityVerdict:
+    """A verdict with the lazily computed attributes that are already known filled in."""
+    verdict = StabilityVerdict(stable, coefficients)
+    verdict.__dict__.update(known)
+    return verdict
 
 
 def schur_cohn_stable(a: Any) -> StabilityVerdict:
@@ -67,8 +114,16 @@ def schur_cohn_stable(a: Any) -> StabilityVerdict:
     p_{m-1} = (p_m - k p_m*) / (lambda (1 - |k|^2)); stable iff |k_j| < 1 for j = 1..d.
     A root on the unit circle gives |k_j| = 1 at some step, so it is reported unstable.
 
+    Real coefficients are decided first by ``_certified_schur_cohn`` (the same recursion
+    on fixed-point integers with a proven bound on every rounding, at 2 precisions): it
+    answers only when each |k_j| is certified below 1, or one certified >= 1 after
+    certified ones below; anything closer to the boundary (a root on or within rounding
+    of the circle) goes to the exact integer recursion (``_exact_real_ks``). Gaussian
+    rationals use sympy's exact arithmetic. The verdict is the exact one either way.
+
     Arguments:
-        a: the coefficients (a_1, ..., a_d), d >= 1, each rational or Gaussian rational.
+        a: the coefficients (a_1, ..., a_d), d >= 1, each rational or Gaussian rational
+            (floats are read as the binary rationals they hold).
 
     Returns:
         A ``StabilityVerdict``.
@@ -78,19 +133,47 @@ def schur_cohn_stable(a: Any) -> StabilityVerdict:
         InvalidArgumentError: ``a`` is empty (d < 1), not a vector, has a non-finite
             entry, or an entry that is not a (Gaussian) rational, e.g. sqrt(2) or a symbol.
     """
-    coeffs = _gaussian_rational_coeffs(a)
-    d = len(coeffs)
-    poly = [sp.Integer(1), *coeffs]  # highest power first, monic
-    ks: list[sp.Expr] = []
-    for step in range(1, d + 1):
-        k = poly[-1]
-        ks.append(k)
-        modulus2 = sp.expand(k * sp.conjugate(k))
-        if modulus2 >= 1:
-            return StabilityVerdict(False, _unstable_reason(step, k, modulus2), tuple(ks), step)
-        poly = _schur_step(poly, k, modulus2)
-    reason = f"every reflection coefficient k_1..k_{d} has |k_j| < 1 (Schur-Cohn)"
-    return StabilityVerdict(True, reason, tuple(ks))
+    real = _plain_real_coefficients(a)
+    if real is None:
+        coeffs = _gaussian_rational_coeffs(a)
+        real = _real_fractions(coeffs)
+        if real is None:
+            ks, failed = _sympy_recursion(coeffs, len(coeffs))
+            known = {"failed_step": failed, "reflection_coefficients": tuple(ks)}
+            return _verdict(failed is None, tuple(coeffs), **known)
+    return _real_verdicts([real])[0]
+
+
+def schur_cohn_stable_many(rows: Any) -> list[StabilityVerdict]:
+    """``schur_cohn_stable`` of each row: the denominators of many channels at once.
+
+    Arguments:
+        rows: a sequence of coefficient vectors (a 2-D NumPy array, a list of lists),
+            each as ``schur_cohn_stable``'s ``a``; rows may differ in length.
+
+    Returns:
+        One ``StabilityVerdict`` per row, in order.
+
+    Raises:
+        InvalidTypeError / InvalidArgumentError: as ``schur_cohn_stable``, naming the row.
+    """
+    if hasattr(rows, "tolist") and not isinstance(rows, sp.MatrixBase):
+        rows = rows.tolist()
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+        raise InvalidTypeError(f"rows must be a sequence of vectors, got {type(rows).__name__}")
+    reals: list[list[Fraction] | None] = []
+    for i, row in enumerate(rows):
+        real = _plain_real_coefficients(row)
+        if real is None:
+            try:
+                real = _real_fractions(_gaussian_rational_coeffs(row))
+            except (InvalidTypeError, InvalidArgumentError) as error:
+                raise type(error)(f"row {i}: {error}") from None
+        reals.append(real)
+    decided = iter(_real_verdicts([r for r in reals if r is not None]))
+    return [
+        next(decided) if r is not None else schur_cohn_stable(row) for r, row in zip(reals, rows)
+    ]
 
 
 def sum_abs_bound_holds(a: Any) -> bool:
@@ -143,6 +226,264 @@ def _schur_step(poly: list[sp.Expr], k: sp.Expr, modulus2: sp.Expr) -> list[sp.E
     reduced = [sp.expand(p - k * q) for p, q in zip(poly, reversed_conj)]
     # reduced[-1] == 0 (the constant term), so dropping it divides by lambda.
     return [sp.expand(c / (1 - modulus2)) for c in reduced[:-1]]
+
+
+def _sympy_recursion(coeffs: list[sp.Expr], count: int) -> tuple[list[sp.Expr], int | None]:
+    """(k_1, ..., k_j), failed step j or None: the recursion in sympy (Gaussian rationals),
+    at most ``count`` steps."""
+    poly = [sp.Integer(1), *coeffs]  # highest power first, monic
+    ks: list[sp.Expr] = []
+    for step in range(1, count + 1):
+        k = poly[-1]
+        ks.append(k)
+        modulus2 = sp.expand(k * sp.conjugate(k))
+        if modulus2 >= 1:
+            return ks, step
+        poly = _schur_step(poly, k, modulus2)
+    return ks, None
+
+
+def _plain_real_coefficients(a: Any) -> list[Fraction] | None:
+    """``a`` as Fractions when it is a flat sequence (or 1-D array) of ints, finite floats,
+    Fractions or sympy rationals; None for anything else (the sympy route then reads it,
+    with its errors). The cheap path of the common float64 input."""
+    if hasattr(a, "tolist") and not isinstance(a, sp.MatrixBase):
+        a = a.tolist()
+    if not isinstance(a, (list, tuple)) or not a:
+        return None
+    out = []
+    for v in a:
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, (int, Fraction)):
+            out.append(Fraction(v))
+        elif isinstance(v, float) and math.isfinite(v):
+            out.append(Fraction(v))
+        elif isinstance(v, sp.Rational):
+            out.append(Fraction(int(v.p), int(v.q)))
+        else:
+            return None
+    return out
+
+
+def _real_fractions(coeffs: Any) -> list[Fraction] | None:
+    """The coefficients as Fractions if every one is a real rational, else None."""
+    out = []
+    for c in coeffs:
+        if isinstance(c, Fraction):
+            out.append(c)
+        elif isinstance(c, sp.Rational):
+            out.append(Fraction(int(c.p), int(c.q)))
+        else:
+            return None
+    return out
+
+
+def _real_verdicts(rows: list[list[Fraction]]) -> list[StabilityVerdict]:
+    """Exact verdicts of real polynomials: the root-inclusion certificate
+    (``_root_inclusion``, all rows at once), then the fixed-point recursion with its error
+    bound (``_certified_schur_cohn``) at two precisions, then the exact recursion."""
+    verdicts = []
+    for row, included in zip(rows, _root_inclusion(rows)):
+        coefficients = tuple(sp.Rational(v.numerator, v.denominator) for v in row)
+        if included is not None:
+            verdicts.append(_verdict(included, coefficients))
+            continue
+        for bits in _filter_bits(len(row)):
+            decided = _certified_schur_cohn(row, bits)
+            if decided is not None:
+                verdicts.append(_verdict(decided[0], coefficients, failed_step=decided[1]))
+                break
+        else:
+            ks, failed = _exact_real_recursion(row)
+            exact_ks = tuple(sp.Rational(k.numerator, k.denominator) for k in ks)
+            known = {"failed_step": failed, "reflection_coefficients": exact_ks}
+            verdicts.append(_verdict(failed is None, coefficients, **known))
+    return verdicts
+
+
+#: Unit roundoff of IEEE binary64 (round to nearest).
+_U = 2.0**-53
+#: Inputs below this modulus (and nonzero) or above its inverse skip the float certificate
+#: (subnormal rounding and overflow are outside its error model).
+_FLOAT_RANGE = 2.0**-900
+
+
+def _root_inclusion(rows: list[list[Fraction]]) -> list[bool | None]:
+    """Certified verdicts from approximate roots (NumPy eigenvalues of the companion
+    matrices, all rows of one degree at once): True / False when proven, None otherwise.
+
+    Inclusion theorem. For p monic of degree d and distinct z_1..z_d, with the Weierstrass
+    corrections W_i = p(z_i) / prod_{j != i} (z_i - z_j), Lagrange interpolation gives
+    p(z) = prod_j (z - z_j) + sum_i W_i prod_{j != i} (z - z_j) = det(z I - M) with
+    M = diag(z) - W 1^T. Gershgorin's theorem on the rows of M: every root of p lies in
+    the union of the disks D(z_i - W_i, (d - 1)|W_i|), each inside D_i = D(z_i, d |W_i|),
+    and a union of k disks disjoint from the others holds exactly k roots. So p is stable
+    if |z_i| + d |W_i| < 1 for every i, and unstable if some D_i is disjoint from every
+    other D_j and lies in |z| > 1 (it holds one root, outside the closed disk).
+
+    Rounding (binary64, round to nearest, u = 2^-53, gamma_n = n u / (1 - n u)); the z_i
+    are exact floats, only p(z_i), the products and the tests are rounded. (i) The a_k
+    rounded to floats: |a_k - fl(a_k)| <= u |a_k|, inputs outside [2^-900, 2^900] in
+    modulus (subnormals, overflow) are refused. (ii) Horner's rule in complex arithmetic,
+    each complex product within sqrt(2) gamma_2 <= 3u of the exact one (Higham, Lemma 3.5)
+    and each sum within u: |fl(p(z)) - p(z)| <= gamma_{5(d+1)} sum_k |a_k| |z|^(d-k), that
+    sum evaluated in float with nonnegative terms (within gamma_{2d}); together with (i)
+    the bound used is (8 (d + 1) + 4) u times the computed sum. (iii) prod_{j != i}
+    (z_i - z_j): d - 1 rounded differences and d - 2 products, relative error <= gamma_{4d}
+    <= 5 d u; rows whose products leave [2^-900, 2^900] are refused. (iv) |.| (hypot) and
+    the final quotient and sums: each within 2u, covered by factors (1 +- 4u) on every
+    bound. Every test is then made with upper bounds on the left and lower bounds on the
+    right, so a passed test holds for the exact quantities.
+    """
+    import numpy as np
+
+    out: list[bool | None] = [None] * len(rows)
+    by_degree: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        if len(row) >= 2 and all(v == 0 or _FLOAT_RANGE < abs(v) < 1 / _FLOAT_RANGE for v in row):
+            by_degree.setdefault(len(row), []).append(i)
+    for d, idx in by_degree.items():
+        a = np.array([[float(v) for v in rows[i]] for i in idx])
+        companion = np.zeros((len(idx), d, d))
+        companion[:, 0, :] = -a
+        companion[:, np.arange(1, d), np.arange(d - 1)] = 1.0
+        with np.errstate(all="ignore"):
+            for i, verdict in zip(idx, _inclusion_tests(np, a, np.linalg.eigvals(companion))):
+                out[i] = verdict
+    return out
+
+
+def _inclusion_tests(np: Any, a: Any, z: Any) -> list[bool | None]:
+    """The tests of ``_root_inclusion`` for coefficient rows ``a`` (n, d) and approximate
+    roots ``z`` (n, d)."""
+    n, d = a.shape
+    up, down = 1 + 4 * _U, 1 - 4 * _U
+    value, bound, r = np.ones_like(z), np.ones(z.shape), np.abs(z)
+    for k in range(d):
+        value = value * z + a[:, k : k + 1]
+        bound = bound * r + np.abs(a[:, k : k + 1])
+    p_up = (np.abs(value) * up + (8 * (d + 1) + 4) * _U * bound * up) * up
+    diffs = z[:, :, None] - z[:, None, :]
+    diffs[:, np.arange(d), np.arange(d)] = 1.0
+    prod_low = np.abs(np.prod(diffs, axis=2)) * (1 - 5 * d * _U) * down * down
+    radius = d * (p_up / prod_low) * up * up  # d |W_i| (upper bound)
+    good = np.isfinite(radius).all(axis=1) & (prod_low > _FLOAT_RANGE).all(axis=1)
+    good &= (prod_low < 1 / _FLOAT_RANGE).all(axis=1) & np.isfinite(bound).all(axis=1)
+    stable = ((r * up + radius) * up < 1).all(axis=1)
+    outside = (r * down - radius) * down > 1
+    gaps = np.abs(z[:, :, None] - z[:, None, :]) * down
+    reach = (radius[:, :, None] + radius[:, None, :]) * up
+    apart = gaps > reach
+    apart[:, np.arange(d), np.arange(d)] = True
+    unstable = (outside & apart.all(axis=2)).any(axis=1)
+    verdicts: list[bool | None] = []
+    for ok, yes, no in zip(good.tolist(), stable.tolist(), unstable.tolist()):
+        verdicts.append(True if ok and yes else False if ok and no else None)
+    return verdicts
+
+
+def _filter_bits(d: int) -> tuple[int, ...]:
+    """Fixed-point precisions tried by the filter before the exact recursion."""
+    base = 128 + 4 * d
+    return (base, 4 * base)
+
+
+def _exact_real_recursion(a: list[Fraction]) -> tuple[list[Fraction], int | None]:
+    """(k_1, ..., k_j), failed step j or None: the Schur-Cohn recursion in exact integers.
+
+    With p = lead lambda^m + ... + c0 (integer coefficients) the next polynomial is
+    (lead p - c0 p*) / lambda, divided by the gcd of its coefficients: a positive multiple
+    of the monic p_{m-1} of the module docstring (its leading coefficient lead^2 - c0^2 > 0
+    when |c0| < |lead|), so k = c0 / lead at every step, exactly.
+    """
+    den = math.lcm(*(v.denominator for v in a))
+    c = [den] + [v.numerator * (den // v.denominator) for v in a]  # highest power first
+    ks: list[Fraction] = []
+    for step in range(1, len(a) + 1):
+        lead, c0 = c[0], c[-1]
+        ks.append(Fraction(c0, lead))
+        if abs(c0) >= abs(lead):
+            return ks, step
+        reduced = [lead * x - c0 * y for x, y in zip(c, reversed(c))][:-1]
+        content = math.gcd(*reduced)
+        c = [v // content for v in reduced]
+    return ks, None
+
+
+def _exact_real_ks(a: list[Fraction], count: int) -> list[Fraction]:
+    return _exact_real_recursion(a)[0][:count]
+
+
+def _ceil_div(num: int, den: int) -> int:
+    return -(-num // den)
+
+
+def _certified_schur_cohn(a: list[Fraction], s: int) -> tuple[bool, int | None] | None:
+    """The Schur-Cohn recursion of lambda^d + a_1 lambda^{d-1} + ... + a_d on fixed-point
+    integers (X stands for X u, u = 2^-s) with a proven bound on every rounding.
+
+    Returns (True, None) if every |k_j| < 1 is certified, (False, j) if |k_i| < 1 is
+    certified for i < j and |k_j| >= 1 (the exact recursion's verdict), None when some
+    |k_j| cannot be told from 1 at this precision (then the exact recursion decides).
+
+    Error analysis. The monic p_m (highest power first, c_0 = 1 exact) is held as integers
+    C_i with one radius rho = rad u: |c_i* - C_i u| <= rho for the exact c_i*. Initially
+    C_i = floor(a_i 2^s), rad = 1 (0 when every a_i 2^s is an integer). A step reads
+    k = C_m u: the exact k* lies in [k - rho, k + rho], so |k| + rho < 1 certifies
+    |k*| < 1 and |k| - rho >= 1 certifies |k*| >= 1. Then, for i = 1..m-1, with
+    D = 1 - k^2 (exact: D2 = 2^(2s) - C_m^2 at scale u^2) and r = floor(2^(3s) / D2) u
+    (|r - 1/D| < u):
+        t_i = c_i - k c_{m-i}   (exact at scale u^2: t_i 2^(2s) = C_i 2^s - C_m C_{m-i})
+        n_i = floor(t_i r / u) u   (the coefficient of p_{m-1}; n_0 = 1 exactly).
+    With Cmax = max |C_i u| (1 <= i < m), the exact t_i* = c_i* - k* c_{m-i}* satisfies
+        |t_i* - t_i| <= rho + |k| rho + rho (Cmax + rho) =: e_t,
+    and D* = 1 - k*^2 satisfies |D* - D| <= rho (2|k| + rho) =: delta, D* >= D - delta > 0.
+    With T = Cmax (1 + |k|) >= |t_i|:
+        |t_i*/D* - n_i| <= |t_i* - t_i|/D* + |t_i| |D - D*|/(D D*) + |t_i| |1/D - r| + u
+                        <= e_t/(D - delta) + T delta/(D (D - delta)) + T u + u,
+    the new radius. Every term is evaluated in integers rounded up, with D replaced by the
+    lower bound floor(D2 / 2^s) u, so the computed radius bounds the true error; by
+    induction each C_j u is within rho of the exact coefficient, and every certified
+    comparison is the exact one. The checks never use floating point.
+    """
+    one = 1 << s
+    coeffs, exact = [one], True
+    for v in a:
+        q, r = divmod(v.numerator << s, v.denominator)
+        coeffs.append(q)
+        exact = exact and r == 0
+    rad, s2, s3 = (0 if exact else 1), 2 * s, 3 * s
+    for step in range(1, len(a) + 1):
+        K = coeffs[-1]
+        k_abs = abs(K)
+        if k_abs - rad >= one:
+            return False, step
+        if k_abs + rad >= one:
+            return None
+        m = len(coeffs) - 1
+        if m == 1:
+            break
+        c_max = max(map(abs, coeffs[1:m]))
+        D2 = (one << s) - K * K
+        r = (1 << s3) // D2
+        coeffs = [one] + [
+            (((x << s) - K * y) * r) >> s2 for x, y in zip(coeffs[1:m], coeffs[m - 1 : 0 : -1])
+        ]
+        e_t = rad + _ceil_div(rad * (k_abs + c_max + rad), one)
+        delta = _ceil_div(rad * (2 * k_abs + rad), one)
+        d_low = D2 >> s
+        d_margin = d_low - delta
+        if d_margin <= 0:
+            return None
+        t_max = c_max + _ceil_div(k_abs * c_max, one)
+        rad = (
+            _ceil_div(e_t << s, d_margin)
+            + _ceil_div((t_max * delta) << s, d_low * d_margin)
+            + _ceil_div(t_max, one)
+            + 1
+        )
+    return True, None
 
 
 def _unstable_reason(step: int, k: sp.Expr, modulus2: sp.Expr) -> str:

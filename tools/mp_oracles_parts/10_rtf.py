@@ -49,20 +49,21 @@ class _QuotientRing:
         return (poly + [0] * m)[:m]
 
     def multiply(self, p: list[int], q: list[int]) -> list[int]:
-        prod = [0] * (len(p) + len(q) - 1)
-        for i, x in enumerate(p):
-            if x:
-                for j, y in enumerate(q):
-                    prod[i + j] += x * y
+        """p q mod a: the product exactly by one big-int product of the packed
+        coefficients (Kronecker substitution, ``_pack``), then rounded and reduced."""
+        biggest = max(max(map(abs, p)), max(map(abs, q)), 1)
+        width = 8 * ((2 * biggest.bit_length() + min(len(p), len(q)).bit_length() + 1) // 8 + 1)
+        packed = _pack(p, width) * _pack(q, width)
+        prod = _unpack(packed, len(p) + len(q) - 1, width)
         return self.reduce([v >> self.s for v in prod])
 
-    def power(self, element: list[int], exponent: int) -> list[int]:
-        result, base = self.reduce([MPZ(1) << self.s]), self.reduce(element)
-        while exponent:
-            if exponent & 1:
-                result = self.multiply(result, base)
-            base = self.multiply(base, base)
-            exponent >>= 1
+    def power_of_z(self, exponent: int) -> list[int]:
+        """z^exponent mod a, left to right: a square per bit, a shift for each 1 bit."""
+        result = self.reduce([MPZ(1) << self.s])
+        for bit in bin(exponent)[2:]:
+            result = self.multiply(result, result)
+            if bit == "1":
+                result = self.reduce([0] + result)
         return result
 
 
@@ -100,13 +101,48 @@ def _aliased_response(b: list[int], a: list[int], L: int, s: int, stable: bool) 
     ring = _QuotientRing(a_full, s)
     if stable:  # in y = 1/z: rev(N) (1 - y^L) = rev(r) mod the monic rev(a), y^L small
         ring = _QuotientRing(a[:m][::-1] + [one], s)
-        w = ring.power([0, one], L)
+        w = ring.power_of_z(L)
         factor, target = [one - w[0]] + [-c for c in w[1:]], (r + [0] * m)[:m][::-1]
     else:  # N (z^L - 1) = r z^L mod a; a's roots are inside the disk, so z^L is small
-        w = ring.power([0, one], L)
+        w = ring.power_of_z(L)
         factor, target = [w[0] - one] + w[1:], ring.multiply(r, w)
+    inverse = _neumann_inverse(ring, w, s)
+    if inverse is None:
+        numerator = _solve_in_ring(ring, factor, target, s)
+    else:  # factor = 1 - w (stable) or -(1 - w)
+        numerator = ring.multiply(target, inverse)
+        numerator = numerator if stable else [-v for v in numerator]
+    if stable:
+        numerator = numerator[::-1]
+    h = _impulse_response(numerator, a, L, s)
+    return [v + (q[k] if k < len(q) else 0) for k, v in enumerate(h)]
+
+
+#: Squarings tried by ``_neumann_inverse`` before the m x m solve.
+_NEUMANN_STEPS = 8
+
+
+def _neumann_inverse(ring: _QuotientRing, w: list[int], s: int) -> list[int] | None:
+    """(1 - w)^{-1} in the ring as (1 + w)(1 + w^2)(1 + w^4)..., or None if the powers
+    w^(2^j) do not fall to the rounding level (every coefficient below 2^-(s - 4)) within
+    ``_NEUMANN_STEPS`` squarings. The factors left out then differ from 1 by 16 units of
+    2^-s at most, at every precision, so their effect shrinks with the working precision
+    as rounding does and the two-precision certificate covers it (the m x m solve would
+    round as much). w = z^{-L} mod rev(a) for a stable a, small when |poles|^L is."""
+    one, inverse, power = MPZ(1) << s, None, w
+    for _ in range(_NEUMANN_STEPS):
+        if max(map(abs, power)) < 16:
+            return inverse if inverse is not None else ring.reduce([one])
+        factor = [one + power[0]] + power[1:]
+        inverse = factor if inverse is None else ring.multiply(inverse, factor)
+        power = ring.multiply(power, power)
+    return None
+
+
+def _solve_in_ring(ring: _QuotientRing, factor: list[int], target: list[int], s: int) -> list[int]:
+    """N with factor N = target in the quotient ring (the m x m multiplication matrix)."""
     columns = [factor]
-    for _ in range(m - 1):
+    for _ in range(ring.m - 1):
         columns.append(ring.reduce([0] + columns[-1]))
     try:
         solution = _solve_fixed([list(row) for row in zip(*columns)], [[t] for t in target], s)
@@ -115,11 +151,7 @@ def _aliased_response(b: list[int], a: list[int], L: int, s: int, stable: bool) 
             "a(z) vanishes at an L-th root of unity (to working precision): the aliased kernel "
             "IDFT(DFT(b)/DFT(a)) is not defined"
         ) from None
-    numerator = [row[0] for row in solution]
-    if stable:
-        numerator = numerator[::-1]
-    h = _impulse_response(numerator, a, L, s)
-    return [v + (q[k] if k < len(q) else 0) for k, v in enumerate(h)]
+    return [row[0] for row in solution]
 
 
 def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
@@ -127,20 +159,26 @@ def _schur_cohn_verdict(work: _Work, a: list) -> bool | None:
 
     False when a reflection coefficient has modulus >= 1 (a pole on or outside the circle),
     None when one is within 2^-(prec/2) below 1 (cannot be told from the boundary here).
+    The monic recursion p_{m-1} = (p - k p*) / (z (1 - k^2)) on fixed-point ints at
+    ``prec`` bits (one rounding per coefficient and step).
     """
-    ctx = work.ctx
-    coeffs = [ctx.mpf(1)] + [work.num(v) for v in a]  # leading first
+    s = work.prec
+    one = MPZ(1) << s
+    coeffs = [one] + [work.fixed(work.num(v)) for v in a]  # leading first
     while len(coeffs) > 1 and coeffs[-1] == 0:
         coeffs.pop()  # a root at z = 0 is inside
-    margin = ctx.ldexp(1, -work.prec // 2)
+    edge = one - (MPZ(1) << (s - s // 2))
     while len(coeffs) > 1:
-        k = coeffs[-1] / coeffs[0]
-        if abs(k) >= 1:
+        k = coeffs[-1]
+        if abs(k) >= one:
             return False
-        if abs(k) > 1 - margin:
+        if abs(k) > edge:
             return None
-        # Schur transform: (p*(0) p(z) - p(0) p*(z)) / z, leading coefficient first
-        coeffs = [coeffs[0] * c - coeffs[-1] * r for c, r in zip(coeffs, coeffs[::-1])][:-1]
+        m = len(coeffs) - 1
+        r = (MPZ(1) << (3 * s)) // ((one << s) - k * k)  # 1 / (1 - k^2) at scale 2^-s
+        coeffs = [one] + [
+            (((x << s) - k * y) * r) >> (2 * s) for x, y in zip(coeffs[1:m], coeffs[m - 1 : 0 : -1])
+        ]
     return True
 
 
@@ -238,17 +276,16 @@ def rtf_kernel(
     require_rtf_work(len(a), L, aliased)
     stable = rtf_stability(a)
 
-    def compute(work: _Work) -> list[list]:
+    def compute(work: _Work) -> list[list[int]]:
         s = work.prec
         a_fixed = [work.fixed(work.num(v)) for v in a]
         b_fixed = [work.fixed(work.num(v)) for v in b]
         if aliased:
-            taps = _aliased_response(b_fixed, a_fixed, L, s, stable is True)
-        else:
-            taps = _impulse_response(b_fixed, a_fixed, L, s)
-        return [[work.unfixed(v) for v in taps]]
+            return [_aliased_response(b_fixed, a_fixed, L, s, stable is True)]
+        return [_impulse_response(b_fixed, a_fixed, L, s)]
 
-    parts, got, prec = _certify(compute, digits, max_prec)
+    # the taps of two runs compared as fixed-point ints (max-norm agreement, as _certify)
+    parts, got, prec = _certify_channels(compute, digits, max_prec)
     notes = rtf_notes(stable, aliased)
     params = {"a": a, "b": b, "L": L, "aliased": aliased}
     method = "aliased/quotient-ring" if aliased else "impulse/recurrence"

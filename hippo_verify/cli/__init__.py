@@ -1,4 +1,5 @@
-"""Command-line interface: ``hippo-verify report``, ``export``, ``check`` and ``tolerance``.
+"""Command-line interface: ``hippo-verify report``, ``export``, ``check``, ``tolerance`` and
+``sweep``.
 
 Exit codes: 0 success, 1 a check failed (while building, or a graded kernel failed),
 2 bad usage or arguments. ``check`` needs the test extras (hypothesis); it imports the
@@ -17,7 +18,7 @@ from .._errors import HippoVerifyError, InvalidArgumentError
 from ..oracles import CertificationError, golden
 from ..report import PRECISION_MODES, build_report, precision_failures
 from ..symbolic import StepFailed
-from . import _check, _tolerance
+from . import _check, _sweep, _tolerance
 
 __all__ = ["main"]
 
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--digits", type=int, default=30, help="digits to certify (default: 30)")
     _check.add_parser(commands)
     _tolerance.add_parser(commands)
+    _sweep.add_parser(commands)
     return parser
 
 
@@ -119,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "check": _check.run,
         "tolerance": _tolerance.run,
+        "sweep": _sweep.run,
     }
     command = commands[args.command]
     try:

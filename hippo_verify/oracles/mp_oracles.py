@@ -1882,16 +1882,28 @@ def _dplr_recurrence(
         packed.fit(_magnitude_bits(yr, yi))
         dr, di = packed.dots(yr), packed.dots(yi)  # x (u_r + i u_i) for x = yr, yi
         taps.append((dr[0] - di[1], dr[1] + di[0]))
-        coef = [((dr[j] - di[j + 1]) >> s, (dr[j + 1] + di[j]) >> s) for j in range(2, 2 * r + 2, 2)]
+        coef = [
+            ((dr[j] - di[j + 1]) >> s, (dr[j + 1] + di[j]) >> s) for j in range(2, 2 * r + 2, 2)
+        ]
         (cr, ci) = coef[0]
         if not extra:
             yr, yi = (
-                [(a * c - b * d - cr * e + ci * f) >> s for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)],
-                [(a * d + b * c - cr * f - ci * e) >> s for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)],
+                [
+                    (a * c - b * d - cr * e + ci * f) >> s
+                    for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+                ],
+                [
+                    (a * d + b * c - cr * f - ci * e) >> s
+                    for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+                ],
             )
             continue
-        new_r = [a * c - b * d - cr * e + ci * f for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)]
-        new_i = [a * d + b * c - cr * f - ci * e for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)]
+        new_r = [
+            a * c - b * d - cr * e + ci * f for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+        ]
+        new_i = [
+            a * d + b * c - cr * f - ci * e for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+        ]
         for (cr, ci), (er, ei) in zip(coef[1:], extra):
             new_r = [v - cr * e + ci * f for v, e, f in zip(new_r, er, ei)]
             new_i = [v - cr * f - ci * e for v, e, f in zip(new_i, er, ei)]
@@ -2007,7 +2019,10 @@ def _woodbury_spectrum_fixed(
             cr, ci = ((nr * dr + ni * di) << s) // den, ((ni * dr - nr * di) << s) // den
         else:
             M = [
-                [(k[1 + a][1 + b][0] + (one if a == b else 0), k[1 + a][1 + b][1]) for b in range(r)]
+                [
+                    (k[1 + a][1 + b][0] + (one if a == b else 0), k[1 + a][1 + b][1])
+                    for b in range(r)
+                ]
                 for a in range(r)
             ]
             X = _complex_solve_fixed(M, [k[1 + a][0] for a in range(r)], s)
@@ -2130,6 +2145,8 @@ def dplr_kernel(
         "bilinear/woodbury-idft+recurrence",
         params,
     )
+
+
 # 10. Public oracles: RTF (rational transfer function, seed 002 conventions) ------------
 
 

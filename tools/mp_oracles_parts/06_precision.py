@@ -57,6 +57,19 @@ class _Work:
     def unfixed(self, X: int) -> Any:
         return self.ctx.ldexp(self.ctx.mpf(X), -self.prec)
 
+    def unfixed_complex(self, re_: int, im: int, scale: int, divisor: int = 1) -> Any:
+        """(re_ + i im) 2^-scale / divisor as a context mpc, rounded once (divisor >= 1)."""
+        prec, lib = self.prec, mpmath.libmp
+        if divisor & (divisor - 1) == 0:  # a power of two: exact in the exponent
+            exp = -scale - (divisor.bit_length() - 1)
+            parts = (lib.from_man_exp(re_, exp, prec, "n"), lib.from_man_exp(im, exp, prec, "n"))
+        else:
+            den = lib.from_int(divisor)
+            parts = tuple(
+                lib.mpf_div(lib.from_man_exp(v, -scale), den, prec, "n") for v in (re_, im)
+            )
+        return self.ctx.make_mpc(parts)
+
     def note_cancellation(self, big: Any, small: Any) -> None:
         """Record that a result of size ``small`` came from terms of size ``big``."""
         if big and small:
@@ -88,14 +101,47 @@ def agreement_digits(parts: list[list], reference: list[list], *, cap: int, prec
     ctx.prec = prec
     digits = cap
     for part, part_ref in zip(parts, reference):
-        scale = _max_abs(ctx, [ctx.convert(v) for v in part_ref])
-        diff = _max_abs(ctx, [ctx.convert(a) - ctx.convert(b) for a, b in zip(part, part_ref)])
-        if diff == 0:
+        scale2 = _max_squared(ctx, part_ref, None, prec)
+        diff2 = _max_squared(ctx, part, part_ref, prec)
+        if diff2 == _FZERO:
             continue
-        if scale == 0:
+        if scale2 == _FZERO:
             return 0
-        digits = min(digits, int(ctx.floor(-ctx.log10(diff / scale))))
+        ratio = ctx.make_mpf(_lib.mpf_div(diff2, scale2, prec, "n"))
+        digits = min(digits, int(ctx.floor(-ctx.log10(ratio) / 2)))
     return max(digits, 0)
+
+
+_lib = mpmath.libmp
+_FZERO = _lib.fzero
+
+
+def _raw_parts(ctx: Any, value: Any) -> tuple:
+    """(re, im) raw mpf tuples of a number of any mpmath context (or anything convertible)."""
+    raw = getattr(value, "_mpc_", None)
+    if raw is not None:
+        return raw
+    raw = getattr(value, "_mpf_", None)
+    if raw is not None:
+        return raw, _FZERO
+    return _raw_parts(ctx, ctx.convert(value))
+
+
+def _max_squared(ctx: Any, values: list, subtract: list | None, prec: int) -> tuple:
+    """max_k |values_k - subtract_k|^2 (or max_k |values_k|^2) as a raw mpf at ``prec`` bits:
+    squared moduli avoid a square root per number (the order is the same)."""
+    lib, best = _lib, _FZERO
+    sub, add, mul_, cmp = lib.mpf_sub, lib.mpf_add, lib.mpf_mul, lib.mpf_cmp
+    pairs = zip(values, subtract) if subtract is not None else ((v, None) for v in values)
+    for v, w in pairs:
+        re_, im = _raw_parts(ctx, v)
+        if w is not None:
+            w_re, w_im = _raw_parts(ctx, w)
+            re_, im = sub(re_, w_re, prec, "n"), sub(im, w_im, prec, "n")
+        size = add(mul_(re_, re_, prec, "n"), mul_(im, im, prec, "n"), prec, "n")
+        if cmp(size, best) > 0:
+            best = size
+    return best
 
 
 def _agreement(low: list[list], high: list[list], prec_low: int) -> int:

@@ -1,7 +1,9 @@
-"""``hippo-verify report``: render derivations, the convention map and the precision report."""
+"""``hippo-verify report``: render derivations, the convention map, the precision report
+and the embedded precision sweep."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,12 +14,15 @@ from ._derivations import find_derivations, run_derivation
 from ._markdown import render_steps
 from ._precision import build_precision_report
 
-__all__ = ["PRECISION_MODES", "build_report"]
+__all__ = ["PRECISION_MODES", "SWEEP_GRIDS", "build_report", "write_sweep"]
 
 Progress = Callable[[str], None]
 
 #: ``precision`` arguments of ``build_report``: the canonical sizes, reduced sizes, or none.
 PRECISION_MODES = ("full", "quick", "none")
+#: The sweep grid each precision mode embeds under ``sweep/`` (None: no sweep; the quick
+#: mode is the tests' smoke run).
+SWEEP_GRIDS = {"full": "default", "quick": None, "none": None}
 
 
 def build_report(
@@ -31,9 +36,10 @@ def build_report(
 
     Every derivation step is re-checked while rendering; a failing step raises
     ``StepFailed`` and nothing further is written. ``precision`` chooses the precision
-    report (``build_precision_report``): ``"full"`` (canonical sizes, about 20 s),
-    ``"quick"`` (reduced sizes) or ``"none"``. A kernel outside its error model does not
-    raise: it is a FAIL row (``precision_failures`` lists them).
+    report (``build_precision_report``): ``"full"`` (canonical sizes, about 20 s, and the
+    default precision sweep under ``sweep/``, ``write_sweep``), ``"quick"`` (reduced sizes,
+    no sweep) or ``"none"``. A kernel outside its error model does not raise: it is a FAIL
+    row (``precision_failures`` lists them; the sweep's are in ``sweep/sweep.md``).
 
     Returns:
         The paths written.
@@ -62,8 +68,42 @@ def build_report(
     if precision != "none":
         progress(f"precision report ({precision}) ...")
         written += build_precision_report(out_dir, quick=precision == "quick", progress=progress)
+    if SWEEP_GRIDS.get(precision):
+        written += write_sweep(out_dir / "sweep", SWEEP_GRIDS[precision], progress)
     written.append(_write_index(out_dir, written))
     return written
+
+
+def write_sweep(
+    out_dir: Path, grid: str, progress: Progress = print, workers: int | None = None
+) -> list[Path]:
+    """Run the precision sweep ``grid`` afresh into ``out_dir`` (``hippo_verify.sweep``):
+    ``sweep.json``, ``sweep.md`` and its figures; oracles come from the on-disk cache when
+    an earlier run computed them. ``workers`` defaults to min(2, CPUs). The resume journal
+    (``results.jsonl``) is removed once the sweep is complete."""
+    from ..sweep import load_grid, run_sweep
+
+    workers = workers or min(2, os.cpu_count() or 1)
+    started = time.perf_counter()
+    chosen = load_grid(grid)
+    progress(f"precision sweep ({grid} grid, {workers} workers) ...")
+    done = []
+
+    def step(record: dict) -> None:
+        done.append(record)
+        if len(done) % 50 == 0:
+            progress(f"precision sweep: {len(done)} points ({time.perf_counter() - started:.0f} s)")
+
+    result = run_sweep(
+        chosen, out_dir, workers=workers, fresh=True, progress_bar=False, on_record=step
+    )
+    (Path(out_dir) / "results.jsonl").unlink(missing_ok=True)
+    info = result.document["provenance"]
+    progress(
+        f"precision sweep: {result.total} points, {len(result.failures)} failed checks, "
+        f"oracle cache {info['oracle_cache_hits']} hits ({result.seconds:.0f} s)"
+    )
+    return result.written
 
 
 def _write_index(out_dir: Path, pages: list[Path]) -> Path:

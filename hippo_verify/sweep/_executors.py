@@ -27,7 +27,7 @@ def serial_records(tasks: Sequence[dict]) -> Iterator[dict]:
 
 
 def start_method() -> str:
-    """"fork" on Linux (workers start at once with the modules already imported; each task
+    """ "fork" on Linux (workers start at once with the modules already imported; each task
     sets torch to its own thread count first, as torch's DataLoader workers do), "spawn"
     elsewhere."""
     if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():

@@ -221,10 +221,13 @@ def selective_scan(N: int = 8, L: int = 256, dt: float = 0.01, seed: int = 0) ->
 
 
 def ssd(N: int = 8, L: int = 256, dt: float = 0.01, seed: int = 0) -> dict:
-    """Mamba-2 SSD, 2 heads of 4, A = -(1, 2), steps in [dt/10, 10 dt]; bfloat16-exact."""
+    """Mamba-2 SSD, 2 heads of 4, A = -(1, 2), steps in [dt/10, 10 dt]; bfloat16-exact.
+    Steps below 2^-11 are raised to 2^-11: smaller ones are not exact in float16 (its
+    subnormals; ``half_exact`` would make them 0, which SSD refuses)."""
     rng = _rng(seed)
     heads, head_dim = 2, 4
-    steps = np.vectorize(half_exact, otypes=[float])(_steps(rng, dt, (1, L, heads)))
+    steps = np.maximum(_steps(rng, dt, (1, L, heads)), 2.0**-11)
+    steps = np.vectorize(half_exact, otypes=[float])(steps)
     return {
         "X": _half(rng, (1, L, heads, head_dim)),
         "dt": steps.tolist(),
@@ -236,10 +239,11 @@ def ssd(N: int = 8, L: int = 256, dt: float = 0.01, seed: int = 0) -> dict:
 
 def s5_scan(N: int = 8, L: int = 256, dt: float = 0.01, margin: float = 1, seed: int = 0):
     """S5, P = N modes Lambda_n = ln(1 - 10^-margin)/dt + i pi n, H = 2, ZOH, one step dt
-    for every mode (radius 1 - 10^-margin); B, C complex normal, u normal."""
+    for every mode (radius 1 - 10^-margin); B, C complex normal, u normal. Complex inputs:
+    measured in float64/float32 only, so float32-exact values suffice."""
     rng = _rng(seed)
     H = 2
-    step = half_exact(dt)
+    step = _step(dt)
     real = math.log(_radius(margin)) / step
     return {
         "Lambda": _c64([complex(real, math.pi * n) for n in range(N)]),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,13 +94,17 @@ def measure(
     """One dtype of one point: the row of ``sweep.json`` (see the module docstring)."""
     row: dict = {"dtype": str(dtype).removeprefix("torch.")}
     started = time.perf_counter()
-    try:
-        actual = algorithm.run_kernel(inputs, dtype)
-    except HippoVerifyError as refusal:
-        return {**row, "status": "refused", "error": _first_line(refusal)}
-    except Exception as error:  # a kernel that raises is a finding, not a crash
-        return {**row, "status": "error", "error": _first_line(error)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            actual = algorithm.run_kernel(inputs, dtype)
+        except HippoVerifyError as refusal:
+            return {**row, "status": "refused", "error": _first_line(refusal)}
+        except Exception as error:  # a kernel that raises is a finding, not a crash
+            return {**row, "status": "error", "error": _first_line(error)}
     row["seconds"] = round(time.perf_counter() - started, 6)
+    if caught:  # e.g. RTF's warning that rounding moved a pole onto the unit circle
+        row["warnings"] = sorted({_first_line(w.message) for w in caught})
     outputs = actual if isinstance(actual, tuple) else (actual,)
     outputs = [t.detach().to("cpu").reshape(-1) for t in outputs]
     row["output_dtype"] = str(outputs[0].dtype).removeprefix("torch.")

@@ -40,9 +40,12 @@ def test_pool_and_dask_local_cluster_match_the_serial_sweep(tiny_grid, tmp_path,
     # Worker processes forked from this one start without re-importing torch (as the
     # sweep's own --dask local does on Linux); they are real processes all the same.
     method = {"distributed.worker.multiprocessing-method": start_method()}
-    with dask.config.set(method), distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    with (
+        dask.config.set(method),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+    ):
         assert len(cluster.workers) == 2
         dask = _run(tiny_grid, tmp_path / "dask", cache_dir, dask=cluster.scheduler_address)
     # the same cache: the pool's oracles are hits on the cluster's workers

@@ -584,9 +584,10 @@ def method_name(method: Any) -> str:
 class _MorePrecision(Exception):
     """Raised inside a computation that has measured a loss larger than its guard bits."""
 
-    def __init__(self, lost_bits: int):
+    def __init__(self, lost_bits: int, measured: bool = False):
         super().__init__(lost_bits)
         self.lost_bits = lost_bits
+        self.measured = measured
 
 
 class _Work:
@@ -604,12 +605,18 @@ class _Work:
         self.ctx.prec = prec
         self.guard_bits = prec if guard_bits is None else guard_bits
         self.lost_bits = 0  # cancellation an algorithm observed (drives the next precision)
+        self.loss_measured = False  # the loss came from magnitudes known without cancellation
 
-    def expect_loss(self, lost_bits: int) -> None:
-        """Abort this run early if a predicted cancellation exceeds the guard bits."""
+    def expect_loss(self, lost_bits: int, measured: bool = False) -> None:
+        """Abort this run early if a predicted cancellation exceeds the guard bits.
+
+        ``measured``: the prediction compares magnitudes computed without cancellation, so
+        it holds even when it exceeds the precision (the next run can use it directly
+        instead of doubling the precision)."""
         self.lost_bits = max(self.lost_bits, lost_bits)
+        self.loss_measured = measured
         if lost_bits > self.guard_bits:
-            raise _MorePrecision(lost_bits)
+            raise _MorePrecision(lost_bits, measured)
 
     def num(self, v: Any) -> Any:
         """An exact scalar at working precision, in the private context."""
@@ -627,6 +634,20 @@ class _Work:
         if isinstance(x, Fraction):
             return MPZ((x.numerator << self.prec) // x.denominator)
         return MPZ(self.ctx.to_fixed(self.ctx.convert(x), self.prec))
+
+    def fixed_exact(self, v: Any) -> int:
+        """A real exact input as a fixed-point int, without an mpf on the way for Fractions
+        and for q sqrt(r) objects (Fraction attributes ``factor`` q and ``radicand`` r >= 0,
+        such as hippo-verify's sympy radicals): sign(q) floor(sqrt(q^2 r 2^(2 prec)))."""
+        if isinstance(v, Fraction):
+            return self.fixed(v)
+        factor, radicand = getattr(v, "factor", None), getattr(v, "radicand", None)
+        if isinstance(factor, Fraction) and isinstance(radicand, Fraction) and radicand >= 0:
+            num = factor.numerator**2 * radicand.numerator
+            den = factor.denominator**2 * radicand.denominator
+            root = _isqrt(MPZ(num << (2 * self.prec)) // den)
+            return root if factor >= 0 else -root
+        return self.fixed(self.num(v))
 
     def fixed_pair(self, x: Any) -> tuple[int, int]:
         x = self.ctx.convert(x)
@@ -750,12 +771,17 @@ def _certify(
         lost = learned_loss = max(learned_loss, work.lost_bits)
         if parts is None or work.lost_bits > prec - needed:
             # A loss close to the precision itself is saturated (the run was noise), so
-            # grow geometrically; otherwise the measured loss tells the precision needed.
-            next_prec = 2 * prec if work.lost_bits >= prec - 16 else needed + lost + 32
+            # grow geometrically, unless it was measured without cancellation; otherwise the
+            # loss tells the precision needed.
+            saturated = work.lost_bits >= prec - 16 and not work.loss_measured
+            next_prec = 2 * prec if saturated else needed + lost + 32
         elif best is None:
             best, best_prec = parts, prec
             partner = needed + lost + 24
-            next_prec = partner if partner < prec - 32 else prec + max(32, prec // 4)
+            # A run whose guard bits covered a measured loss needs a partner only far enough
+            # above it (32 bits) for the agreement to bound the error of the higher run.
+            step = 32 if work.loss_measured else max(32, prec // 4)
+            next_prec = partner if partner < prec - 32 else prec + step
         else:
             low_prec = min(prec, best_prec)
             low, high = (parts, best) if prec < best_prec else (best, parts)
@@ -831,9 +857,20 @@ def _matvec(M: list[list[int]], x: list[int], s: int) -> list[int]:
 # 6. (internal) Discretization at working precision -------------------------------------
 
 
+_isqrt = mpmath.libmp.isqrt  # gmpy2's when installed (15x faster than math.isqrt)
+
+
+def _known_real(v: Any) -> bool:
+    """``_is_real`` without evaluating q sqrt(r) objects (``_Work.fixed_exact``)."""
+    radicand = getattr(v, "radicand", None)
+    if isinstance(radicand, Fraction) and radicand >= 0:
+        return isinstance(getattr(v, "factor", None), Fraction)
+    return _is_real(v)
+
+
 def _system_is_real(*parts: list) -> bool:
     return all(
-        _is_real(v)
+        _known_real(v)
         for part in parts
         for row in part
         for v in (row if isinstance(row, list) else [row])
@@ -946,6 +983,7 @@ def _triangular_eigen_kernel(
     c: list[int],
     L: int,
     modes: Callable[[list], tuple[list, list]] | None = None,
+    direct: Callable[[int], list[int]] | None = None,
 ) -> list | None:
     """K_k = sum_j (c v_j) g_j beta_j mu_j^k for a real lower-triangular T (fixed point).
 
@@ -955,8 +993,11 @@ def _triangular_eigen_kernel(
     its eigenvectors: gbt maps lambda to (1 + (1-alpha) dt lambda)/(1 - alpha dt lambda)
     with gain dt/(1 - alpha dt lambda), ZOH to e^{dt lambda} with gain expm1(dt lambda)/lambda);
     None means T is already discrete (mu = lambda, g = 1). The expansion cancels (for LegS
-    about 0.75 N digits); the loss, predicted from the weights and the first taps, is
-    reported before the O(N L) sum is spent. Returns None for repeated eigenvalues.
+    about 0.75 N digits); the loss, log2 of the largest weight over the largest of the
+    first taps, is reported before the O(N L) sum is spent. ``direct(count)`` gives the
+    first taps without the expansion (fixed point), so the loss is measured even when it
+    exceeds the precision; without it they come from the expansion itself (then a loss
+    near the precision only says "more"). Returns None for repeated eigenvalues.
     """
     s, n = work.prec, len(T)
     diagonal = [T[j][j] for j in range(n)]
@@ -980,19 +1021,85 @@ def _triangular_eigen_kernel(
         mu_w, gains_w = modes([work.unfixed(v) for v in diagonal])
         mu, gains = [work.fixed(v) for v in mu_w], [work.fixed(v) for v in gains_w]
     weights = [(((x * y) >> s) * g) >> s for x, y, g in zip(cv, coeffs, gains)]
-    largest_term = max(abs(w) for w in weights)
-    powers = [one] * n
-    first = []
-    for _ in range(min(L, 8)):
-        first.append(abs(sum(map(mul, weights, powers)) >> s))
-        powers = [(p * m) >> s for p, m in zip(powers, mu)]
-    if largest_term:
-        work.expect_loss(largest_term.bit_length() - max(max(first), 1).bit_length())
-    out, powers = [], [one] * n
-    for _ in range(L):
-        out.append(sum(map(mul, weights, powers)) >> s)
-        powers = [(p * m) >> s for p, m in zip(powers, mu)]
-    return [work.unfixed(v) for v in out]
+    largest = max(abs(w) for w in weights).bit_length()
+    if direct is not None:
+        first = [abs(v) for v in direct(min(L, 4))]
+    else:
+        first = [abs(v) for v in _vandermonde_blocked(weights, mu, min(L, 8), s, 0)]
+    if largest:
+        work.expect_loss(largest - max(max(first), 1).bit_length(), direct is not None)
+    # Weights above 1 carry no more than s significant bits: drop the bits below them.
+    drop = max(0, min(largest - s - 8, s - 8))
+    return [work.unfixed(v) for v in _vandermonde_blocked(weights, mu, L, s, drop)]
+
+
+def _vandermonde_blocked(weights: list[int], mu: list[int], L: int, s: int, drop: int) -> list:
+    """out_k = sum_n weights_n mu_n^k (fixed point, scale 2^-s), k < L, by blocks of m =
+    isqrt(L): out_{jm+i} = sum_n (weights_n mu_n^{jm}) mu_n^i with the table mu^i (i < m),
+    so each tap is one C-level ``sum(map(mul))`` and the per-mode products are one pass per
+    block. The block factors are kept divided by 2^drop (drop <= s: an absolute error of
+    2^(drop - s) per term, for weights much larger than 1 whose own error is larger)."""
+    m = max(1, math.isqrt(L))
+    table = [[MPZ(1) << s] * len(mu)]
+    for _ in range(1, min(m, L)):
+        table.append([(p * u) >> s for p, u in zip(table[-1], mu)])
+    step = [(p * u) >> s for p, u in zip(table[-1], mu)]  # mu^m
+    factors = [w >> drop for w in weights]
+    out, shift = [], s - drop
+    for start in range(0, L, m):
+        for row in table[: L - start]:
+            out.append(sum(map(mul, factors, row)) >> shift)
+        factors = [(f * u) >> s for f, u in zip(factors, step)]
+    return out
+
+
+def _gbt_direct_taps(
+    work: _Work, T: list[list[int]], b: list[int], c: list[int], dt: Any, alpha: Fraction
+) -> Callable[[int], list[int]]:
+    """``direct`` for ``_triangular_eigen_kernel``: the first taps C Ab^k Bb of the gbt
+    discretization of a lower-triangular A (rows T, fixed point) by triangular solves with
+    I - alpha dt A, no eigenvectors. Work N^2 per tap."""
+    s, one = work.prec, MPZ(1) << work.prec
+    step = work.num(dt)
+    a_dt, r_dt = work.fixed(alpha * step), work.fixed((1 - alpha) * step)
+    M = [[-((a_dt * v) >> s) for v in row] for row in T]  # I - alpha dt A
+    R = [[(r_dt * v) >> s for v in row] for row in T]  # I + (1 - alpha) dt A
+    for i in range(len(T)):
+        M[i][i] += one
+        R[i][i] += one
+
+    def solve(rhs: list[int]) -> list[int]:
+        y: list[int] = []
+        for row, r in zip(M, rhs):
+            y.append(((r << s) - sum(map(mul, row[:-1], y))) // row[-1])
+        return y
+
+    def taps(count: int) -> list[int]:
+        x = solve([(v * work.fixed(step)) >> s for v in b])
+        out = []
+        for k in range(count):
+            out.append(sum(map(mul, c, x)) >> s)
+            if k + 1 < count:
+                x = solve([sum(map(mul, row, x[: len(row)])) >> s for row in R])
+        return out
+
+    return taps
+
+
+def _discrete_direct_taps(
+    T: list[list[int]], b: list[int], c: list[int], s: int
+) -> Callable[[int], list[int]]:
+    """``direct`` for a discrete lower-triangular T: x <- T x (fixed point), N^2 per tap."""
+
+    def taps(count: int) -> list[int]:
+        x, out = list(b), []
+        for k in range(count):
+            out.append(sum(map(mul, c, x)) >> s)
+            if k + 1 < count:
+                x = [sum(map(mul, row, x[: len(row)])) >> s for row in T]
+        return out
+
+    return taps
 
 
 def _reverse_order(A: list[list], B: list, C: list) -> tuple[list[list], list, list]:
@@ -1020,7 +1127,7 @@ def _lower_form(A: list[list], B: list, C: list, shape: str) -> tuple[list[list]
 
 
 def _fixed_lower(work: _Work, A: list[list]) -> list[list[int]]:
-    return [[work.fixed(work.num(A[i][j])) for j in range(i + 1)] for i in range(len(A))]
+    return [[work.fixed_exact(A[i][j]) for j in range(i + 1)] for i in range(len(A))]
 
 
 _ALGORITHMS = ("auto", "krylov", "triangular-eigen")
@@ -1139,12 +1246,13 @@ def ssm_kernel(
     def compute(work: _Work) -> list[list]:
         if shape != "dense":
             T = _fixed_lower(work, A_low)
-            b, c = ([work.fixed(work.num(v)) for v in vec] for vec in (B_low, C_low))
+            b, c = ([work.fixed_exact(v) for v in vec] for vec in (B_low, C_low))
 
             def modes(eigenvalues: list) -> tuple[list, list]:
                 return _discretize_modes(work, eigenvalues, [1] * len(eigenvalues), dt, alpha)
 
-            values = _triangular_eigen_kernel(work, T, b, c, L, modes)
+            direct = None if alpha is None else _gbt_direct_taps(work, T, b, c, dt, alpha)
+            values = _triangular_eigen_kernel(work, T, b, c, L, modes, direct)
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]
@@ -1191,8 +1299,9 @@ def discrete_kernel(
         num = work.num
         if shape != "dense":
             T = _fixed_lower(work, T_low)
-            b, c = ([work.fixed(num(v)) for v in vec] for vec in (b_low, c_low))
-            values = _triangular_eigen_kernel(work, T, b, c, L)
+            b, c = ([work.fixed_exact(v) for v in vec] for vec in (b_low, c_low))
+            direct = _discrete_direct_taps(T, b, c, work.prec)
+            values = _triangular_eigen_kernel(work, T, b, c, L, None, direct)
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]

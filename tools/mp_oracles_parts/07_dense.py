@@ -105,12 +105,13 @@ def ssm_kernel(
     def compute(work: _Work) -> list[list]:
         if shape != "dense":
             T = _fixed_lower(work, A_low)
-            b, c = ([work.fixed(work.num(v)) for v in vec] for vec in (B_low, C_low))
+            b, c = ([work.fixed_exact(v) for v in vec] for vec in (B_low, C_low))
 
             def modes(eigenvalues: list) -> tuple[list, list]:
                 return _discretize_modes(work, eigenvalues, [1] * len(eigenvalues), dt, alpha)
 
-            values = _triangular_eigen_kernel(work, T, b, c, L, modes)
+            direct = None if alpha is None else _gbt_direct_taps(work, T, b, c, dt, alpha)
+            values = _triangular_eigen_kernel(work, T, b, c, L, modes, direct)
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]
@@ -157,8 +158,9 @@ def discrete_kernel(
         num = work.num
         if shape != "dense":
             T = _fixed_lower(work, T_low)
-            b, c = ([work.fixed(num(v)) for v in vec] for vec in (b_low, c_low))
-            values = _triangular_eigen_kernel(work, T, b, c, L)
+            b, c = ([work.fixed_exact(v) for v in vec] for vec in (b_low, c_low))
+            direct = _discrete_direct_taps(T, b, c, work.prec)
+            values = _triangular_eigen_kernel(work, T, b, c, L, None, direct)
             if values is not None:
                 used.append("triangular-eigen")
                 return [values]

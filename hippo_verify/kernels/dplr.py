@@ -27,12 +27,24 @@ and the kernel is K_k = C Ab^k Bb, k = 0 .. L-1 (C a row, not conjugated). S4's 
    (I - z Ab)^{-1} Bb = [(I - dt/2 A) + (I + dt/2 A)]^{-1} dt B = dt B / 2, so
    G_{L/2} = dt/2 Ct B, exactly as the oracle does.
 3. K = ifft(G) (complex output, like the oracle; for a system closed under conjugation the
-   imaginary part is rounding noise).
+   imaginary part is rounding noise). With ``conj_pairs`` (S4's convention: the inputs are
+   one member of each conjugate pair of a 2N-state system) the kernel is real and G
+   Hermitian: the full system's Cauchy sums at w_j are k(w_j) + conj(k(w_{L-j})) (the
+   other half's terms are the conjugates of the stored half's at conj w_j = w_{L-j}), the
+   Woodbury solve runs for j <= L/2 only and K = irfft(G, n=L).
 
-Cost O(L N (r+1)^2 + L r^3 + N^3 log L + L log L); memory O(batch L N): the Cauchy
-matrix (batch x L x N), the sums (batch x L x (r+1)^2) and the dense Ab (batch x N x N)
-count against ``kernel_elements`` (refused before any work). A result that overflowed the
-dtype (e.g. Ab^L of an unstable system) raises InvalidArgumentError naming ||Ab^L||.
+Validation stays before the work and cheap: a mode exactly on a node (w_j = Lambda_n, j !=
+L/2, where the Cauchy sums are infinite) needs Re Lambda_n = 0 and Im Lambda_n = s_j, found
+by one sorted search per mode (O(N log L)) instead of an isfinite pass over the (L, N)
+Cauchy matrix (about 30% of the run time); a singular r x r system raises from the solve's
+info; anything else non-finite (an overflow inside the sums) reaches the taps and is
+caught there, on the (L) output.
+
+Cost O(L N (r+1)^2 + L r^3 + N^3 log L + L log L) (the dense Ab is 2N x 2N with
+``conj_pairs``); memory O(batch L N): the Cauchy matrix (batch x L x N), the sums
+(batch x L x (r+1)^2) and the dense Ab (batch x N x N, 2N x 2N) count against
+``kernel_elements`` (refused before any work). A result that overflowed the dtype (e.g.
+Ab^L of an unstable system) raises InvalidArgumentError naming ||Ab^L||.
 """
 
 from __future__ import annotations
@@ -42,7 +54,7 @@ from typing import Any
 
 import torch
 
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, InvalidTypeError
 from ._args import (
     as_tensor,
     broadcast_batch,
@@ -100,9 +112,11 @@ def unit_circle_tangents(L: int, device: torch.device) -> tuple[torch.Tensor, in
 
 
 def _validated(
-    Lambda: Any, P: Any, Q: Any, B: Any, C: Any, C_name: str, L: Any, dt: Any
+    Lambda: Any, P: Any, Q: Any, B: Any, C: Any, C_name: str, L: Any, dt: Any, conj_pairs: Any
 ) -> tuple[torch.Tensor, ...]:
     """Validated, promoted, broadcast (Lambda, P, Q, B, C, dt) and L."""
+    if not isinstance(conj_pairs, bool):
+        raise InvalidTypeError(f"conj_pairs: expected a bool, got {conj_pairs!r}")
     Lambda = mode_vector("Lambda", Lambda)
     N = Lambda.shape[-1]
     P = low_rank_factor("P", P, N)
@@ -126,11 +140,12 @@ def _validated(
     )
     step = step_tensor(step, dtype, Lambda.device)
     r = P.shape[-1]
+    full = 2 * N if conj_pairs else N  # the dense Ab of dplr_kernel is full x full
     require_elements(
         f"dplr_kernel: elements of the (batch {tuple(batch)}) x max(L x N, L x (r+1)^2, "
-        f"N x N) work, L = {L}, N = {N}, r = {r}",
+        f"{full} x {full}) work, L = {L}, N = {N}, r = {r}",
         batch.numel(),
-        max(L * N, L * (r + 1) ** 2, N * N),
+        max(L * N, L * (r + 1) ** 2, full * full),
     )
     return (
         Lambda.to(dtype).expand(*batch, N),
@@ -169,6 +184,29 @@ def row_times_power(C: torch.Tensor, M: torch.Tensor, L: int) -> torch.Tensor:
         M = M @ M
 
 
+def _conj_full(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """The stored halves of conjugate pairs and their conjugates, along ``dim`` (S4's _conj)."""
+    return torch.cat([x, x.conj()], dim=dim)
+
+
+def _require_no_pole(Lambda: torch.Tensor, s: torch.Tensor, half: int | None) -> None:
+    """InvalidArgumentError if w_j = i s_j equals a Lambda_n exactly (j != L/2): the Cauchy
+    sums are infinite there. w_j - Lambda_n = 0 needs Re Lambda_n = 0 and Im Lambda_n = s_j,
+    so one sorted search per mode (O(N log L)) replaces an isfinite pass over the (L, N)
+    Cauchy matrix. j = L/2 is left out: G there comes from its closed form."""
+    if half is not None:
+        s = s.clone()
+        s[..., half] = math.nan  # equal to nothing
+    s = s.sort(dim=-1).values.expand(*Lambda.shape[:-1], s.shape[-1]).contiguous()
+    im = Lambda.imag.contiguous()
+    idx = torch.searchsorted(s, im).clamp(max=s.shape[-1] - 1)
+    if bool(((s.gather(-1, idx) == im) & (Lambda.real == 0)).any()):
+        raise InvalidArgumentError(
+            "the resolvent is singular at a root of unity: w_j = (2/dt)(1-z_j)/(1+z_j) is a "
+            "pole Lambda_n of the Cauchy sums (Ab has an eigenvalue on the unit circle)"
+        )
+
+
 def _woodbury_kernel(
     Lambda: torch.Tensor,
     P: torch.Tensor,
@@ -177,36 +215,54 @@ def _woodbury_kernel(
     Ct: torch.Tensor,
     dt: torch.Tensor | float,
     L: int,
+    conj_pairs: bool,
 ) -> torch.Tensor:
-    """ifft of G_j = 2/(1+z_j) [k_CtB - k_CtP (I + k_QhP)^{-1} k_QhB] (validated inputs)."""
+    """ifft of G_j = 2/(1+z_j) [k_CtB - k_CtP (I + k_QhP)^{-1} k_QhB] (validated inputs).
+
+    With ``conj_pairs`` the inputs are the stored halves of conjugate pairs: the full
+    system's sums are k(w_j) + conj(k(conj w_j)) with conj w_j = w_{L-j}, needed for
+    j <= L/2 only (the kernel is real, G Hermitian), then ``irfft``.
+    """
     dtype, device = Lambda.dtype, Lambda.device
     real = torch.float64 if dtype == torch.complex128 else torch.float32
     t64, half = unit_circle_tangents(L, device)
     t = t64.to(real)
     dt_l = dt[..., None] if isinstance(dt, torch.Tensor) else dt
-    w = torch.complex(torch.zeros_like(t * dt_l), 2 * t / dt_l)  # (..., L)
+    s = 2 * t / dt_l  # (..., L): w_j = i s_j
+    _require_no_pole(Lambda, s, half)
+    w = torch.complex(torch.zeros_like(s), s)
     inv = 1 / (w[..., :, None] - Lambda[..., None, :])  # (..., L, N)
     left = torch.cat([Ct[..., None], Q.conj()], dim=-1)  # (..., N, r+1): Ct, Q^H rows
     right = torch.cat([B[..., None], P], dim=-1)  # (..., N, r+1): B, P columns
     r1 = left.shape[-1]
     products = (left[..., :, :, None] * right[..., :, None, :]).flatten(-2)
     k = (inv @ products).unflatten(-1, (r1, r1))  # (..., L, r+1, r+1)
+    if conj_pairs:
+        j = torch.arange(L // 2 + 1, device=device)
+        k = k[..., j, :, :] + k[..., (L - j) % L, :, :].conj()
+        t = t[: L // 2 + 1]
     k_cb, k_cp, k_qb, k_qp = k[..., 0, 0], k[..., 0:1, 1:], k[..., 1:, 0:1], k[..., 1:, 1:]
     eye = torch.eye(r1 - 1, dtype=dtype, device=device)
     x, info = torch.linalg.solve_ex(eye + k_qp, k_qb)
-    if bool((info != 0).any()) or not bool(torch.isfinite(inv).all()):
+    if bool((info != 0).any()):
         raise InvalidArgumentError(
-            "the resolvent is singular at a root of unity: w_j = (2/dt)(1-z_j)/(1+z_j) is a "
-            "pole Lambda_n or an eigenvalue of A (Ab has an eigenvalue on the unit circle)"
+            "the resolvent is singular at a root of unity: w_j = (2/dt)(1-z_j)/(1+z_j) is "
+            "an eigenvalue of A (Ab has an eigenvalue on the unit circle)"
         )
     G = torch.complex(torch.ones_like(t), t) * (k_cb - (k_cp @ x)[..., 0, 0])
     if half is not None:
         dt_h = dt if isinstance(dt, torch.Tensor) else torch.tensor(dt, dtype=real, device=device)
-        G[..., half] = dt_h / 2 * (Ct * B).sum(-1)
+        CtB = (Ct * B).sum(-1)
+        # z = -1: (I + Ab)^{-1} Bb = dt B / 2, so G = dt/2 Ct B (both halves: dt Re Ct B).
+        G[..., half] = dt_h * CtB.real if conj_pairs else dt_h / 2 * CtB
+    if conj_pairs:
+        return torch.fft.irfft(G, n=L, dim=-1)
     return torch.fft.ifft(G, dim=-1)
 
 
-def dplr_kernel(Lambda: Any, P: Any, Q: Any, B: Any, C: Any, L: Any, *, dt: Any) -> torch.Tensor:
+def dplr_kernel(
+    Lambda: Any, P: Any, Q: Any, B: Any, C: Any, L: Any, *, dt: Any, conj_pairs: bool = False
+) -> torch.Tensor:
     """S4 kernel of A = diag(Lambda) - P Q^H (bilinear), by Cauchy sums + Woodbury + IFFT.
 
     K_k = C Ab^k Bb, k = 0 .. L-1, with (Ab, Bb) the bilinear discretization of (A, B) and
@@ -221,13 +277,20 @@ def dplr_kernel(Lambda: Any, P: Any, Q: Any, B: Any, C: Any, L: Any, *, dt: Any)
         B: (..., N) input; C: (..., N) output row.
         L: number of taps, an int >= 1.
         dt: a positive number, or a real tensor of positive steps broadcasting with the batch.
+        conj_pairs: (not in the oracle; S4's convention) the inputs hold one member of each
+            conjugate pair of a 2N-state system, (diag(Lambda, conj Lambda) - [P; conj P]
+            [Q; conj Q]^H, [B; conj B], [C, conj C]), whose kernel is real: it is returned
+            as a real tensor, from the half spectrum j <= L/2 and ``irfft`` (the Cauchy sums
+            of the other half are conjugates of the stored half's at conj w_j = w_{L-j}).
+            Ct = C (I - Ab^L) is formed on the dense 2N x 2N Ab, as S4 does.
 
     Dtypes: float64/complex128 inputs compute in complex128, float32/complex64 in
     complex64; half precision is refused.
 
     Returns:
         (*batch, L) complex tensor (complex128 or complex64), batch the broadcast of the
-        inputs' batch dimensions and dt.shape.
+        inputs' batch dimensions and dt.shape; real (float64 or float32) with
+        ``conj_pairs``.
 
     Raises:
         InvalidTypeError: non-tensor inputs, integer or half dtypes, bad dt/L types.
@@ -235,11 +298,18 @@ def dplr_kernel(Lambda: Any, P: Any, Q: Any, B: Any, C: Any, L: Any, *, dt: Any)
             dt <= 0, NaN/inf, different devices; I - dt/2 A singular; a resolvent singular
             at a root of unity.
     """
-    Lambda, P, Q, B, C, step, L = _validated(Lambda, P, Q, B, C, "C", L, dt)
-    Ab = bilinear_matrix(Lambda, P, Q, step)
-    Ct = C - row_times_power(C, Ab, L)
+    Lambda, P, Q, B, C, step, L = _validated(Lambda, P, Q, B, C, "C", L, dt, conj_pairs)
+    if conj_pairs:
+        N = Lambda.shape[-1]
+        full = _conj_full(Lambda, -1), _conj_full(P, -2), _conj_full(Q, -2)
+        Ab = bilinear_matrix(*full, step)
+        C_full = _conj_full(C, -1)
+        Ct = (C_full - row_times_power(C_full, Ab, L))[..., :N]
+    else:
+        Ab = bilinear_matrix(Lambda, P, Q, step)
+        Ct = C - row_times_power(C, Ab, L)
     require_finite_result("dplr_kernel (Ct = C (I - Ab^L))", Ct, lambda: _power_growth(Ab, L))
-    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L, conj_pairs)
     require_finite_result("dplr_kernel", K, lambda: _power_growth(Ab, L))
     return K
 
@@ -250,7 +320,7 @@ def _power_growth(Ab: torch.Tensor, L: int) -> str:
 
 
 def dplr_kernel_from_ct(
-    Lambda: Any, P: Any, Q: Any, B: Any, Ct: Any, L: Any, *, dt: Any
+    Lambda: Any, P: Any, Q: Any, B: Any, Ct: Any, L: Any, *, dt: Any, conj_pairs: bool = False
 ) -> torch.Tensor:
     """The S4 kernel from Ct = C (I - Ab^L) directly (the parameter S4 trains).
 
@@ -258,10 +328,11 @@ def dplr_kernel_from_ct(
     the aliased kernel sum_{m >= 0} Ct Ab^{k + m L} Bb = Ct (I - Ab^L)^{-1} Ab^k Bb (k < L,
     spectral radius of Ab < 1): K_k = C Ab^k Bb when Ct = C (I - Ab^L). This is what S4
     computes from its trained C~. Arguments, dtypes, shapes and errors as ``dplr_kernel``
-    with ``Ct`` in place of ``C``; no dense matrix is formed (no O(N^3) work).
+    with ``Ct`` in place of ``C`` (with ``conj_pairs``, Ct holds the stored halves of the
+    full system's Ct, as S4 stores its C~); no dense matrix is formed (no O(N^3) work).
     """
-    Lambda, P, Q, B, Ct, step, L = _validated(Lambda, P, Q, B, Ct, "Ct", L, dt)
-    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L)
+    Lambda, P, Q, B, Ct, step, L = _validated(Lambda, P, Q, B, Ct, "Ct", L, dt, conj_pairs)
+    K = _woodbury_kernel(Lambda, P, Q, B, Ct, step, L, conj_pairs)
     require_finite_result(
         "dplr_kernel_from_ct", K, lambda: "the Cauchy sums / Woodbury solve at the roots of unity"
     )

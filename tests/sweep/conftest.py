@@ -16,11 +16,11 @@ dtypes = ["float64", "float32"]
 base = { N = 4, L = 16 }
 L = [8, 16]
 
-[algorithms.rtf-impulse]
+[algorithms.vandermonde]
 base = { N = 2, L = 16, margin = 1 }
 margin = [1, 2]
 
-[algorithms.vandermonde]
+[algorithms.krylov-doubling]
 base = { N = 2, L = 16 }
 """
 

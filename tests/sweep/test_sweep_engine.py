@@ -4,6 +4,7 @@ resume after an interruption, outputs and exit codes."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import mpmath
@@ -11,7 +12,14 @@ import pytest
 import torch
 
 from hippo_verify.cli import main
-from hippo_verify.sweep import SweepInterrupted, _executors, build_inputs, inputs_hash, run_sweep
+from hippo_verify.sweep import (
+    SweepInterrupted,
+    _executors,
+    build_inputs,
+    inputs_hash,
+    run_sweep,
+    run_task,
+)
 from hippo_verify.testing import ALGORITHMS, Algorithm, unit_roundoff
 
 
@@ -37,7 +45,9 @@ def test_records_provenance_and_an_independent_error(tiny_grid, tmp_path, cache_
         assert info[field], field
     assert info["oracle_cache_misses"] == 5 and info["oracle_digits"] == 30
     points = document["points"]
-    assert [p["algorithm"] for p in points] == ["shift"] * 2 + ["rtf-impulse"] * 2 + ["vandermonde"]
+    assert [p["algorithm"] for p in points] == ["shift"] * 2 + ["vandermonde"] * 2 + [
+        "krylov-doubling"
+    ]
     for point in points:
         algorithm = ALGORITHMS[point["algorithm"]]
         inputs = build_inputs(algorithm, point["params"])
@@ -95,7 +105,7 @@ def test_warm_cache_and_cli_outputs(tiny_text, tmp_path, cache_dir, capsys) -> N
     grid = tmp_path / "tiny.toml"
     grid.write_text(tiny_text, encoding="utf-8")
     argv = ["sweep", "--grid", str(grid), "--cache", str(cache_dir), "--no-progress"]
-    assert main([*argv, "--out", str(tmp_path / "a")]) == 0
+    assert main([*argv, "--no-plots", "--out", str(tmp_path / "a")]) == 0
     assert "5 computed, 0 resumed; oracle cache 0 hits, 5 misses" in capsys.readouterr().out
     assert main([*argv, "--out", str(tmp_path / "b")]) == 0
     assert "oracle cache 5 hits, 0 misses" in capsys.readouterr().out
@@ -124,7 +134,7 @@ def test_a_failing_point_exits_1(tiny_text, tmp_path, cache_dir, monkeypatch, ca
 
     def lossy(self, inputs, dtype, device="cpu"):
         output = real(self, inputs, dtype, device)
-        if self.name == "vandermonde" and dtype == torch.float64:
+        if self.name == "krylov-doubling" and dtype == torch.float64:
             return output.to(torch.float32).to(torch.float64)
         return output
 
@@ -132,7 +142,25 @@ def test_a_failing_point_exits_1(tiny_text, tmp_path, cache_dir, monkeypatch, ca
     argv = ["sweep", "--grid", str(grid), "--cache", str(cache_dir), "--no-progress"]
     assert main([*argv, "--no-plots", "--out", str(tmp_path / "out")]) == 1
     message = capsys.readouterr().err
-    assert (
-        "check failed: sweep vandermonde N=2 L=16 dt=0.01 margin=1 seed=0 float64: FAIL" in message
-    )
+    assert "check failed: sweep krylov-doubling N=2 L=16 margin=1 seed=0 float64: FAIL" in message
     assert message.count("check failed") == 1
+
+
+def _dies_on_the_margin_2_point(task: dict) -> dict:
+    """A task function whose worker process dies (no exception, no cleanup) on one point."""
+    if task["params"].get("margin") == 2:
+        os._exit(3)
+    return run_task(task)
+
+
+def test_a_dead_pool_worker_loses_no_finished_point(tiny_grid, tmp_path, cache_dir, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setattr(_executors, "run_task", _dies_on_the_margin_2_point)
+    with pytest.raises(SweepInterrupted, match="run the same command again to resume"):
+        _sweep(tiny_grid, out, cache_dir, workers=2)
+    finished = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line)["rows"] for line in finished)  # whole records only
+    assert len(finished) < 5
+    monkeypatch.setattr(_executors, "run_task", run_task)
+    result = _sweep(tiny_grid, out, cache_dir, workers=2)
+    assert result.resumed == len(finished) and result.computed == 5 - len(finished)

@@ -121,8 +121,8 @@ def test_default_grid_caps_dplr_and_says_so() -> None:
 def test_points_are_one_axis_at_a_time(tiny_grid) -> None:
     shift = tiny_grid.algorithms["shift"].points()
     assert shift == [{"N": 4, "L": 16, "seed": 0}, {"N": 4, "L": 8, "seed": 0}]
-    rtf = tiny_grid.algorithms["rtf-impulse"].points()
-    assert [p["margin"] for p in rtf] == [1, 2] and all(p["L"] == 16 for p in rtf)
+    diag = tiny_grid.algorithms["vandermonde"].points()
+    assert [p["margin"] for p in diag] == [1, 2] and all(p["L"] == 16 for p in diag)
     restricted = tiny_grid.select(["shift"], ["float32"])
     assert list(restricted.algorithms) == ["shift"]
     assert restricted.algorithms["shift"].dtypes == ("float32",)

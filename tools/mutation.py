@@ -810,6 +810,31 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         ["tests/kernels/test_kernels_rtf_checks.py", *RTF],
         "rtf spectrum screen passes when |a_hat|^2 overflowed",
     ),
+    # --- kernels: the sequential scan's one-call-per-step loop ----------------------------
+    M(
+        "scan-block-output-after-step",
+        KD + "scan.py",
+        "y[:, start:stop] = (states * Cs).sum(-1).T",
+        "y[:, start:stop] = ((states - inputs) * Cs).sum(-1).T",
+        ["tests/kernels/test_scan_fast.py", *DENSE],
+        "sequential scan output y_k = C (x_{k+1} - Bb u_k) (off by one step)",
+    ),
+    M(
+        "scan-block-carries-first-state",
+        KD + "scan.py",
+        "        x = states[-1]\n",
+        "        x = states[0]\n",
+        ["tests/kernels/test_scan_fast.py", *DENSE],
+        "sequential scan carries the block's first state into the next block",
+    ),
+    M(
+        "scan-differentiable-output-after-step",
+        KD + "scan.py",
+        "ys.append((x * C).sum(-1))  # y_k = C x_{k+1}",
+        "ys.append(((x - Bb * u[..., k, None]) * C).sum(-1))  # y_k = C x_{k+1}",
+        ["tests/kernels/test_scan_fast.py", *DENSE],
+        "sequential scan with gradients: y_k = C (x_{k+1} - Bb u_k) (off by one step)",
+    ),
     # --- fast oracle routes and the certified stability filters ------------------------
     M(
         "stability-fixed-point-filter-without-radius",

@@ -16,7 +16,9 @@ Modes:
   O(N^3 log T + L (T + N)), depth O(log T + L / T).
 
 Size (against ``kernel_elements``, before any work): the largest tensor of the mode,
-batch x max(L, N^2) sequential, batch x max(N^2, chunks x T, N x max(T, chunks)) chunked;
+batch x max(L, N^2) sequential plus its per-block buffers of inputs and states
+(2 x batch x N x T, T = 2^22 / (batch x N) steps, at least 1, at most L), and
+batch x max(N^2, chunks x T, N x max(T, chunks)) chunked;
 the sequential mode is also charged ``SEQUENTIAL_STEP_CHARGE`` elements per step for its
 interpreter-level loop (one step costs about as long as that many element operations), so
 the default ceiling allows about 8 million sequential steps (minutes, not hours).
@@ -93,7 +95,8 @@ def scan(Ab: Any, Bb: Any, C: Any, u: Any, *, mode: str = "sequential") -> torch
 def _scan_cost(mode: str, batch: torch.Size, N: int, L: int) -> int:
     """Elements of the largest tensor of the mode (plus the sequential step charge)."""
     if mode == "sequential":
-        return batch.numel() * max(L, N * N) + SEQUENTIAL_STEP_CHARGE * L
+        block = 2 * batch.numel() * N * _block_steps(batch.numel(), N, L)
+        return batch.numel() * max(L, N * N) + block + SEQUENTIAL_STEP_CHARGE * L
     T = chunk_size(L)
     chunks = -(-L // T)
     return batch.numel() * max(N * N, chunks * T, N * max(T, chunks))
@@ -104,15 +107,71 @@ def _growth(Ab: torch.Tensor) -> str:
     return f"||Ab||_1 = {norm:.6g}: the state x_k may grow like {norm:.6g}^k"
 
 
+#: Elements of the per-block buffers of the sequential scan (inputs Bb u_k and states of
+#: T steps): T = this // (batch x N), at least 1 and at most L.
+SEQUENTIAL_BLOCK_ELEMENTS = 1 << 22
+
+
+def _block_steps(systems: int, N: int, L: int) -> int:
+    """T, the steps of one block of the sequential scan (``SEQUENTIAL_BLOCK_ELEMENTS``)."""
+    return max(1, min(L, SEQUENTIAL_BLOCK_ELEMENTS // max(1, systems * N)))
+
+
 def _sequential(
     Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tensor
 ) -> torch.Tensor:
+    """The recurrence with one torch call per step.
+
+    Per block of T steps: Bb u_k for all k in one batched product, then
+    x_{k+1} = Ab x_k + Bb u_k by ``addmv`` (one system) or ``baddbmm`` (a batch) written
+    with ``out=`` into a preallocated state buffer (its views made once by ``unbind``), and
+    y_k = C x_{k+1} for all k of the block in one reduction. Profiled against the loop
+    ``x = Ab @ x + Bb * u[k]``: that costs 4-5 torch dispatches per step (index, product,
+    matrix-vector product, sum, plus the output's), this one.
+    """
+    if torch.is_grad_enabled() and any(t.requires_grad for t in (Ab, Bb, C, u)):
+        return _sequential_differentiable(Ab, Bb, C, u)  # out= does not record gradients
+    batch, N, L = u.shape[:-1], Ab.shape[-1], u.shape[-1]
+    systems = batch.numel()
+    A = Ab.reshape(systems, N, N)
+    B = Bb.reshape(systems, N)
+    Cs = C.reshape(systems, N)
+    U = u.reshape(systems, L)
+    T = _block_steps(systems, N, L)
+    y = torch.empty((systems, L), dtype=u.dtype, device=u.device)
+    x = torch.zeros((systems, N), dtype=u.dtype, device=u.device)
+    for start in range(0, L, T):
+        stop = min(L, start + T)
+        inputs = U[:, start:stop].T[:, :, None] * B  # (steps, systems, N): Bb u_k
+        states = torch.empty_like(inputs)  # states[k] = x_{start + k + 1}
+        _run_block(A, x, inputs, states)
+        y[:, start:stop] = (states * Cs).sum(-1).T
+        x = states[-1]
+    return y.reshape(*batch, L)
+
+
+def _sequential_differentiable(
+    Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, u: torch.Tensor
+) -> torch.Tensor:
+    """The recurrence step by step with out-of-place ops, for inputs that need gradients."""
     x = torch.zeros_like(Bb)
     ys = []
     for k in range(u.shape[-1]):
         x = (Ab @ x[..., None])[..., 0] + Bb * u[..., k, None]
-        ys.append((C * x).sum(-1))
+        ys.append((x * C).sum(-1))  # y_k = C x_{k+1}
     return torch.stack(ys, dim=-1)
+
+
+def _run_block(A: torch.Tensor, x: torch.Tensor, inputs: torch.Tensor, states: torch.Tensor):
+    """states[k] = A states[k-1] + inputs[k] (states[-1] := x), one call per step."""
+    if A.shape[0] == 1:  # one system: matrix-vector products
+        A1, previous = A[0], x[0]
+        for b_u, out in zip(inputs[:, 0].unbind(0), states[:, 0].unbind(0), strict=True):
+            previous = torch.addmv(b_u, A1, previous, out=out)
+        return
+    previous = x[..., None]
+    for b_u, out in zip(inputs[..., None].unbind(0), states[..., None].unbind(0), strict=True):
+        previous = torch.baddbmm(b_u, A, previous, out=out)
 
 
 def chunk_size(L: int) -> int:

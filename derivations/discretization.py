@@ -33,9 +33,28 @@ def exp_integral_series(A, order):
                sp.zeros(A.rows))
 
 
-def dt_coefficient(M, k, order):
-    """Coefficient of dt^k in the series of each entry (to O(dt^order))."""
-    return M.applyfunc(lambda e: sp.expand(sp.series(e, dt, 0, order).removeO()).coeff(dt, k))
+def dt_coefficients(M, order):
+    """[M_0, ..., M_{order-1}]: the Taylor coefficients in dt of each entry, M = sum_k M_k dt^k.
+
+    Every entry is a rational function P/Q of dt with Q(0) != 0, so its series is the
+    power-series quotient: c_j = (p_j - sum_{i=1..j} q_i c_{j-i}) / q_0 (one pass per entry,
+    exact, instead of a generic series expansion for every k).
+    """
+    series = [_taylor(e, order) for e in M]
+    return [sp.Matrix(M.rows, M.cols, [c[k] for c in series]) for k in range(order)]
+
+
+def _taylor(expr, order):
+    num, den = sp.fraction(sp.together(expr))  # not reduced: only Q(0) != 0 matters
+    p, q = sp.Poly(num, dt).all_coeffs()[::-1], sp.Poly(den, dt).all_coeffs()[::-1]
+    p, q = p + [0] * order, q + [0] * order
+    if q[0] == 0:
+        raise ValueError(f"{expr} has a pole at dt = 0")
+    coeffs = []
+    for j in range(order):
+        rest = p[j] - sum(q[i] * coeffs[j - i] for i in range(1, j + 1))
+        coeffs.append(sp.expand(sp.cancel(rest / q[0])))
+    return coeffs
 
 
 def cancelled(M):
@@ -143,9 +162,8 @@ def pade_and_local_error(log):
              "$\\bar B$):")
     for alpha in (0, sp.Rational(1, 4), 1):
         Ab, Bb = discretize(A2, B2, dt, ("gbt", alpha))
-        err_A = dt_coefficient(Ab - exp_series(A2, 4), 2, 3)
-        err_B = dt_coefficient(Bb - exp_integral_series(A2, 4) * B2, 2, 3)
-        low = [dt_coefficient(Ab - exp_series(A2, 4), k, 3) for k in (0, 1)]
+        *low, err_A = dt_coefficients(Ab - exp_series(A2, 4), 3)
+        err_B = dt_coefficients(Bb - exp_integral_series(A2, 4) * B2, 3)[2]
         log.check(f"gbt({alpha}): no error below dt^2",
                   all(m.is_zero_matrix for m in low))
         log.equal(f"gbt({alpha}): the dt^2 error", sp.Matrix.hstack(err_A, err_B),
@@ -153,9 +171,8 @@ def pade_and_local_error(log):
                   statement=rf"\bar A - e^{{\Delta A}} = ({sp.latex(alpha - HALF)})\Delta^2A^2 + O(\Delta^3),"
                             rf"\ \bar B - \bar B_{{zoh}} = ({sp.latex(alpha - HALF)})\Delta^2AB + O(\Delta^3)")
     Ab, Bb = discretize(A2, B2, dt, "bilinear")
-    errors = [dt_coefficient(sp.Matrix.hstack(Ab - exp_series(A2, 5),
-                                              Bb - exp_integral_series(A2, 5) * B2), k, 4)
-              for k in range(4)]
+    errors = dt_coefficients(sp.Matrix.hstack(Ab - exp_series(A2, 5),
+                                              Bb - exp_integral_series(A2, 5) * B2), 4)
     log.check("bilinear: no error below dt^3", all(m.is_zero_matrix for m in errors[:3]))
     log.equal("bilinear: the dt^3 error", errors[3],
               sp.Matrix.hstack(A2**3 / 12, A2**2 * B2 / 12),

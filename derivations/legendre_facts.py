@@ -18,6 +18,13 @@ def rodrigues(n):
     return sp.expand(sp.diff((x**2 - 1) ** n, x, n) / (2**n * sp.factorial(n)))
 
 
+def integral(polynomial, lower, upper):
+    """int_lower^upper polynomial dx from its exact antiderivative (the route sympy's
+    ``integrate`` takes for a polynomial, without its general-purpose dispatch)."""
+    antiderivative = sp.Poly(polynomial, x).integrate()
+    return antiderivative.eval(upper) - antiderivative.eval(lower)
+
+
 def derive(log):
     P = [sp.legendre(n, x) for n in range(N_MAX + 2)]
     log.text("$P_n$ below is sympy's `legendre` (three-term recurrence); each fact is checked "
@@ -27,8 +34,7 @@ def derive(log):
               sp.Matrix(P[: N_MAX + 1]), sp.Matrix([rodrigues(n) for n in range(N_MAX + 1)]),
               statement=r"P_n^{\mathrm{recurrence}}(x) = \frac{1}{2^n n!}\frac{d^n}{dx^n}(x^2-1)^n")
 
-    gram = sp.Matrix(N_MAX + 1, N_MAX + 1,
-                     lambda m, n: sp.integrate(sp.expand(P[m] * P[n]), (x, -1, 1)))
+    gram = sp.Matrix(N_MAX + 1, N_MAX + 1, lambda m, n: integral(P[m] * P[n], -1, 1))
     log.equal("Orthogonality", gram,
               sp.diag(*[sp.Rational(2, 2 * n + 1) for n in range(N_MAX + 1)]),
               statement=r"\int_{-1}^{1} P_m P_n\,dx = \frac{2}{2n+1}\,\delta_{mn}")

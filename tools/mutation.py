@@ -835,6 +835,31 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         ["tests/kernels/test_scan_fast.py", *DENSE],
         "sequential scan with gradients: y_k = C (x_{k+1} - Bb u_k) (off by one step)",
     ),
+    # --- kernels: selective scan, block policy and the one-sync input screen ----------------
+    M(
+        "selective-input-screen-off",
+        KD + "_selective_args.py",
+        "    if total is None or bool(torch.isfinite(total)):\n        return",
+        "    if True:\n        return",
+        ["tests/kernels/test_selective.py"],
+        "selective-scan family: input finiteness screen always passes",
+    ),
+    M(
+        "selective-screen-skips-optional-tensors",
+        KD + "selective.py",
+        "require_finite(u=u, delta=delta, A=A, B=B, C=C, D=D, z=z, delta_bias=delta_bias)",
+        "require_finite(u=u, delta=delta, A=A, B=B, C=C)",
+        ["tests/kernels/test_selective.py"],
+        "selective scan screens u, delta, A, B, C but not D, z, delta_bias",
+    ),
+    M(
+        "selective-cpu-blocks-everywhere",
+        KD + "selective.py",
+        'elements = _BLOCK_ELEMENTS if p.u.device.type == "cpu" else _ACCELERATOR_BLOCK_ELEMENTS',
+        "elements = _BLOCK_ELEMENTS",
+        ["tests/kernels/test_selective.py"],
+        "selective scan cuts GPU calls into the CPU's cache-sized blocks (launch-bound)",
+    ),
     # --- fast oracle routes and the certified stability filters ------------------------
     M(
         "stability-fixed-point-filter-without-radius",
@@ -867,6 +892,46 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         "if max(map(abs, power)) < (one >> 4):",
         ["tests/oracles/test_oracles.py"],
         "aliased RTF: (1 - w)^-1 truncated while w^(2^j) is still far above rounding",
+    ),
+    M(
+        "oracle-dplr-recurrence-correction-sign",
+        ORC,
+        "(a * c - b * d - cr * e + ci * f) >> s",
+        "(a * c - b * d + cr * e + ci * f) >> s",
+        ["tests/oracles/test_oracles_fast_dplr_legs.py"],
+        "DPLR recurrence: real part of the rank-1 correction (y Pb) Qb added, not subtracted",
+    ),
+    M(
+        "oracle-dplr-tan-symmetry-sign",
+        ORC,
+        "t = tans[j] if 2 * j < L else -tans[L - j]",
+        "t = tans[j] if 2 * j < L else tans[L - j]",
+        ["tests/oracles/test_oracles_fast_dplr_legs.py"],
+        "S4 spectrum: tan(pi (L - j)/L) taken as +tan(pi j/L) (the nodes above L/2 mirrored)",
+    ),
+    M(
+        "oracle-dplr-ct-without-power",
+        ORC,
+        "Ct = ([a - b for a, b in zip(cr, yr)], [a - b for a, b in zip(ci, yi)])",
+        "Ct = (cr, ci)",
+        ["tests/oracles/test_oracles_fast_dplr_legs.py"],
+        "S4 spectrum with C instead of Ct = C (I - Ab^L)",
+    ),
+    M(
+        "oracle-legs-block-step-off-by-one",
+        ORC,
+        "step = [(p * u) >> s for p, u in zip(table[-1], mu)]  # mu^m",
+        "step = table[-1]  # mu^m",
+        ["tests/oracles/test_oracles_fast_dplr_legs.py"],
+        "triangular-eigen Vandermonde blocks advanced by mu^(m-1) instead of mu^m",
+    ),
+    M(
+        "oracle-agreement-digits-ceil",
+        ORC,
+        "digits = min(digits, int(ctx.floor(-ctx.log10(ratio) / 2)))",
+        "digits = min(digits, int(ctx.ceil(-ctx.log10(ratio) / 2)))",
+        ORACLES,
+        "certified digits rounded up (one digit more than agreed; squared-moduli agreement)",
     ),
 ]
 

@@ -14,10 +14,12 @@ B and C are each (d, n) constant, (b, n, l) per step or (b, g, n, l) per step an
 (channel i uses group i // (d / g)); complex B/C only with complex A.
 
 Algorithm (both modes). The time axis is cut into blocks of about ``_BLOCK_ELEMENTS``
-state elements (at least ``_MIN_BLOCK`` steps; 128 steps for the benchmark's 64 x 16
-states); blocks run one after the other, carrying the state x across block
-boundaries (as Mamba's CUDA kernel carries it across its 2048-step chunks), so that the
-working set stays in cache and no tensor of L x b x d x n elements is ever allocated. In a
+state elements on the CPU (at least ``_MIN_BLOCK`` steps; 128 steps for the benchmark's
+64 x 16 states) and ``_ACCELERATOR_BLOCK_ELEMENTS`` elsewhere (one block up to L = 32768
+for those states: a GPU pays per kernel launch, not per cache miss); blocks run one after
+the other, carrying the state x across block boundaries (as Mamba's CUDA kernel carries
+it across its 2048-step chunks), so that on the CPU the working set stays in cache, and
+no tensor of more than a block's elements is ever allocated. In a
 block, one vectorised pass forms Abar_t and Bbar_t u_t for every step into two reused
 time-major buffers (T, b, groups, n, d/groups), the carried state enters as
 Bbar_0 u_0 += Abar_0 x_{in}, the scan runs in place, and one contraction with C gives the
@@ -68,7 +70,14 @@ from ._args import (
     require_same_device,
 )
 from ._assoc_scan import parallel_scan_plan, sequential_scan_
-from ._selective_args import Precision, call_precision, optional, require_shape
+from ._selective_args import (
+    Precision,
+    call_precision,
+    optional,
+    require_finite,
+    require_shape,
+    unscreened,
+)
 
 __all__ = ["SELECTIVE_DISCRETIZATIONS", "SELECTIVE_MODES", "selective_scan", "selective_step"]
 
@@ -82,6 +91,14 @@ SELECTIVE_DISCRETIZATIONS = ("mamba", "zoh")
 #: states, alternating runs): 2^17 and 2^18 fastest, 2^16 and 2^19+ about 10-40% slower;
 #: the parallel scan's views are cut once per block length (``parallel_scan_plan``).
 _BLOCK_ELEMENTS = 2**17
+#: State elements per time block on an accelerator (CUDA): 2^25 (128 MiB per float32
+#: buffer), one block for the benchmark's 64 x 16 states up to L = 32768. There every op is
+#: a kernel launch of ~5-10 us whatever its size, and the CPU's 128-step blocks cost
+#: L / 128 x (about 20 ops + 2 log2(128) scan levels): measured on the CPU with
+#: torch.profiler at L = 4096, 3371 aten calls (about 1100 of them kernels) per call in 32
+#: blocks against 473 in one block, which is where an H200's 16.7 ms went (the scan
+#: alone over L took 0.79 ms).
+_ACCELERATOR_BLOCK_ELEMENTS = 2**25
 #: Fewest steps per block (very wide states would otherwise give blocks of one step).
 _MIN_BLOCK = 32
 
@@ -171,14 +188,15 @@ def selective_step(
         another precision or a complex state with real A.
     """
     state = as_tensor("state", state)
-    u, delta = as_tensor("u", u), as_tensor("delta", delta)
-    z = optional("z", z)
+    # u, delta, z, B, C: finiteness screened once, by _check (they reach it reshaped)
+    u, delta = unscreened("u", u), unscreened("delta", delta)
+    z = optional("z", z, screened=False)
     for name, value in (("u", u), ("delta", delta), ("z", z)):
         if value is not None and value.dim() != 2:
             raise InvalidArgumentError(
                 f"selective_step: {name} must have shape (b, d), got {tuple(value.shape)}"
             )
-    B, C = as_tensor("B", B), as_tensor("C", C)
+    B, C = unscreened("B", B), unscreened("C", C)
     B_t, C_t = (_step_layout(name, value, u, A) for name, value in (("B", B), ("C", C)))
     p = _check(
         "selective_step",
@@ -282,23 +300,25 @@ def _check(
     delta_softplus: Any,
     discretization: Any,
 ) -> _Problem:
-    u = as_tensor("u", u)
+    u = unscreened("u", u)  # finiteness: one screen of every tensor below
     if u.dim() != 3 or 0 in u.shape:
         raise InvalidArgumentError(
             f"{family}: u must have shape (b, d, l) with b, d, l >= 1, got {tuple(u.shape)}"
         )
     b, d, L = u.shape
-    delta, A = as_tensor("delta", delta), as_tensor("A", A)
+    delta, A = unscreened("delta", delta), unscreened("A", A)
     require_shape(family, "delta", delta, (b, d, L), "(b, d, l)")
     if A.dim() != 2 or A.shape[0] != d or A.shape[1] < 1:
         raise InvalidArgumentError(
             f"{family}: A must have shape (d, n) with d = {d}, n >= 1, got {tuple(A.shape)}"
         )
     n = A.shape[1]
-    B, C = as_tensor("B", B), as_tensor("C", C)
+    B, C = unscreened("B", B), unscreened("C", C)
     groups_B = _layout(family, "B", B, b, d, n, L)
     groups_C = _layout(family, "C", C, b, d, n, L)
-    D, z, delta_bias = optional("D", D), optional("z", z), optional("delta_bias", delta_bias)
+    D = optional("D", D, screened=False)
+    z = optional("z", z, screened=False)
+    delta_bias = optional("delta_bias", delta_bias, screened=False)
     if D is not None:
         require_shape(family, "D", D, (d,), "(d,)")
     if delta_bias is not None:
@@ -318,6 +338,7 @@ def _check(
     for name, value in (("B", B), ("C", C)):
         if value.is_complex() and not A.is_complex():
             raise InvalidTypeError(f"{family}: {name} is complex but A is real")
+    require_finite(u=u, delta=delta, A=A, B=B, C=C, D=D, z=z, delta_bias=delta_bias)
     groups = math.lcm(max(groups_B, 1), max(groups_C, 1))
     return _Problem(
         u=u, delta=delta, A=A, B=B, C=C, D=D, z=z, delta_bias=delta_bias,
@@ -327,7 +348,9 @@ def _check(
 
 
 def _block(p: _Problem) -> int:
-    return min(p.L, max(_MIN_BLOCK, _BLOCK_ELEMENTS // (p.b * p.d * p.n)))
+    """Steps per time block: cache-sized on the CPU, launch-count-sized elsewhere."""
+    elements = _BLOCK_ELEMENTS if p.u.device.type == "cpu" else _ACCELERATOR_BLOCK_ELEMENTS
+    return min(p.L, max(_MIN_BLOCK, elements // (p.b * p.d * p.n)))
 
 
 def _require_size(family: str, p: _Problem, mode: str) -> None:

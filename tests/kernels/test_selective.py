@@ -256,6 +256,66 @@ def test_selective_scan_blocks_carry_the_state(monkeypatch, block, mode):
     assert channel_error(got, reference_selective(*inputs, zoh=True)) < 1e-13
 
 
+def test_block_policy_by_device():
+    """Cache-sized blocks on the CPU, one block per 2^25 state elements elsewhere (a GPU pays
+    per launch): at the benchmark's 1 x 64 x 16 states, 128 steps vs the whole L = 16384."""
+
+    def steps(device):
+        u = torch.empty(1, 64, 16384, device=device)
+        p = selective_module._Problem(u=u, b=1, d=64, n=16, L=16384)
+        return selective_module._block(p)
+
+    assert steps("cpu") == 128
+    assert steps("meta") == 16384
+
+
+@pytest.mark.parametrize("mode", ["sequential", "parallel"])
+def test_accelerator_blocks_on_the_cpu(monkeypatch, mode):
+    """The accelerator's block size, run on the CPU (one block of L = 300 instead of 12-step
+    blocks): the sequential loop is the same computation, bit for bit (the carried state
+    enters as the loop's own fused multiply-add); the tree's rounding changes, within the
+    float64 reference's tolerance."""
+    inputs = selective_inputs(b=2, d=4, n=3, L=300, layout_B="step", layout_C="grouped", seed=3)
+    D, z, bias = extras(4, 2, 300)
+    monkeypatch.setattr(selective_module, "_MIN_BLOCK", 1)
+    monkeypatch.setattr(selective_module, "_BLOCK_ELEMENTS", 12 * 2 * 4 * 3)
+    blocked = selective_scan(*inputs, D, z, bias, True, mode=mode)
+    monkeypatch.setattr(selective_module, "_BLOCK_ELEMENTS", 2**25)
+    whole = selective_scan(*inputs, D, z, bias, True, mode=mode)
+    if mode == "sequential":
+        assert torch.equal(whole, blocked)
+    truth = reference_selective(*inputs, D, z, bias, softplus=True)
+    assert channel_error(whole, truth) < 1e-13
+
+
+@pytest.mark.parametrize("name", ["u", "delta", "A", "B", "C", "D", "z", "delta_bias"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_one_screen_names_the_nonfinite_tensor(name, bad):
+    """Every tensor of a call is screened (one sum each, one sync for all): a NaN or an
+    infinity planted in any of them is refused by name, before any work."""
+    u, delta, A, B, C = selective_inputs(b=1, d=4, n=3, L=9, layout_B="step", layout_C="const")
+    D, z, bias = extras(4, 1, 9)
+    args = {"u": u, "delta": delta, "A": A, "B": B, "C": C, "D": D, "z": z, "delta_bias": bias}
+    args[name] = args[name].clone()
+    args[name].view(-1)[2] = bad
+    with pytest.raises(InvalidArgumentError, match=f"^{name}: contains NaN or infinity"):
+        selective_scan(**args)
+
+
+def test_screen_overflowing_sum_is_a_false_alarm_only():
+    """float32 entries whose sum overflows: the screen's sum is inf, the entries finite; the
+    entrywise check clears them (and +inf with -inf, a NaN sum, is still refused)."""
+    u, delta, A, B, C = selective_inputs(b=1, d=2, n=2, L=4, layout_B="const", layout_C="const")
+    u, delta, A, B, C = (t.float() for t in (u, delta, A, B, C))
+    big = torch.full_like(u, 3e38)
+    assert not torch.isfinite(big.sum())
+    selective_scan(big, delta, A, B, C, D=torch.zeros(2))  # no input error
+    opposite = u.clone()
+    opposite[0, 0, :2] = torch.tensor([float("inf"), -float("inf")])
+    with pytest.raises(InvalidArgumentError, match="^u: contains NaN or infinity"):
+        selective_scan(opposite, delta, A, B, C)
+
+
 def test_parallel_equals_sequential_long():
     """L = 3000 with a slow decay: the tree and the loop agree to float64 rounding."""
     inputs = selective_inputs(b=1, d=3, n=4, L=3000, layout_B="step", layout_C="step", seed=7)

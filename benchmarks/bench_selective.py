@@ -19,6 +19,9 @@ alike. Compare ratios from one run, not times across runs.
   view) vs ``mambapy.pscan`` (which clones internally).
 * ``ssd`` float32 (batch 1, 8 heads of 16, N 16, one group): ``chunked`` (Q = 32, 64, 128) vs
   ``sequential`` at L = 4096.
+* ``--profile`` (instead of the timings): aten calls, kernel launches and host syncs of
+  one call with the CPU's cache-sized blocks and the accelerator's single block
+  (``torch.profiler`` on the CPU): what a GPU pays per launch.
 * ``--accuracy`` (instead of the timings): the table of ``hippo_verify/kernels/
   _assoc_scan.py`` (direct products in the tree vs log-space routes) at L = 16384.
 
@@ -177,6 +180,42 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
         print(f"state error of {name} vs float64 sequential (per-state max-norm): {err:.3g}")
 
 
+def dispatch_counts(L: int) -> None:
+    """Where a GPU's time goes, counted on the CPU: aten calls, kernel-launching calls and
+    host syncs of one ``selective_scan`` (float32, 1 x 64 x N 16, parallel) with the CPU's
+    cache-sized blocks and with the accelerator's one-block policy (torch.profiler)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from hippo_verify.kernels import selective as module
+
+    views = {"as_strided", "slice", "view", "select", "unsqueeze", "permute", "movedim",
+             "unflatten", "transpose", "expand", "narrow", "flatten", "reshape", "detach",
+             "alias", "unbind", "t", "_unsafe_view", "empty", "empty_strided", "empty_like",
+             "resolve_conj", "resolve_neg", "to", "result_type", "lift_fresh"}  # fmt: skip
+    syncs = {"_local_scalar_dense"}
+    v = {k: t.float() for k, t in mamba_inputs(L).items()}
+    args = (v["u"], v["delta"], v["A"], v["B"], v["C"], v["D"])
+    saved = module._BLOCK_ELEMENTS
+    print(f"\n### dispatches of one selective_scan (parallel), L = {L}, profiled on the CPU\n")
+    print("| blocks | steps per block | aten calls | of them kernels | host syncs |")
+    print("|---|---|---|---|---|")
+    try:
+        policies = (("CPU (cache)", saved), ("accelerator", module._ACCELERATOR_BLOCK_ELEMENTS))
+        for name, elements in policies:
+            module._BLOCK_ELEMENTS = elements
+            selective_scan(*args, mode="parallel")
+            with profile(activities=[ProfilerActivity.CPU]) as prof:
+                selective_scan(*args, mode="parallel")
+            events = [e for e in prof.key_averages() if e.key.startswith("aten::")]
+            total = sum(e.count for e in events)
+            kernels = sum(e.count for e in events if e.key[6:] not in views | syncs)
+            n_sync = sum(e.count for e in events if e.key[6:] in syncs)
+            steps = min(L, max(module._MIN_BLOCK, elements // (64 * 16)))
+            print(f"| {name} | {steps} | {total} | {kernels} | {n_sync} |")
+    finally:
+        module._BLOCK_ELEMENTS = saved
+
+
 def bench_ssd(L: int, repeat: int, device: str) -> None:
     g = torch.Generator().manual_seed(1)
     b, h, p, n = 1, 8, 16, 16
@@ -254,6 +293,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--lengths", type=int, nargs="+", default=[4096, 16384])
     parser.add_argument("--accuracy", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="only the dispatch counts (CPU profiler)"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -266,6 +308,10 @@ def main() -> None:
         print("\nmambapy is not installed: its rows are skipped (pip install mambapy)")
     if args.accuracy:
         accuracy()
+        return
+    if args.profile:
+        for L in args.lengths:
+            dispatch_counts(L)
         return
     for L in args.lengths:
         bench_selective(L, args.repeat, args.device)

@@ -14,6 +14,8 @@ alike. Compare ratios from one run, not times across runs.
   selective scan (``MambaBlock.selective_scan``'s lines: exp, products, ``pscan``,
   ``hs @ C``) on the same inputs in its (B, L, ED) layout. Errors relative to each
   channel's max-norm against a float64 sequential run on the same inputs.
+* on a GPU also ``mode="parallel"`` with the CPU's cache-sized 128-step blocks (the block
+  policy before the accelerator got its own): the cost of one launch per op per block.
 * the scan alone, on the same (exp(delta A), delta B u) tensors of shape (1, L, 64, 16):
   ``parallel_scan_`` and ``sequential_scan_`` on clones (time = dim 0 of the batch-1
   view) vs ``mambapy.pscan`` (which clones internally).
@@ -132,6 +134,18 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
         "sequential": lambda: selective_scan(*args, mode="sequential"),
         "parallel": lambda: selective_scan(*args, mode="parallel"),
     }
+    if not device.startswith("cpu"):  # the same call with the CPU's blocks: the old policy
+        from hippo_verify.kernels import selective as module
+
+        def cpu_blocks() -> torch.Tensor:
+            saved = module._ACCELERATOR_BLOCK_ELEMENTS
+            module._ACCELERATOR_BLOCK_ELEMENTS = module._BLOCK_ELEMENTS
+            try:
+                return selective_scan(*args, mode="parallel")
+            finally:
+                module._ACCELERATOR_BLOCK_ELEMENTS = saved
+
+        fns["parallel, CPU's 128-step blocks"] = cpu_blocks
     outputs = {name: fn() for name, fn in fns.items()}
     if pscan is not None:
         mp = (

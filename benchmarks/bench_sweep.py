@@ -16,12 +16,14 @@ in alternation, every variant into a fresh output directory:
 It prints the table of times with the per-round ratios and the goals of issue 13: default
 sweep cold with 2 workers <= 10 min, warm <= 30 s, 2 workers >= 1.7x faster than 1, Dask
 within 1.3x of the pool. On a shared machine the load average is printed with the table:
-compare ratios from one run, not times across runs.
+compare ratios from one run, not times across runs. The CPU seconds (this process and
+its joined worker processes) show the work done, which the load does not change.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import sys
@@ -48,6 +50,16 @@ def _variants(dask: bool) -> dict[str, dict]:
     return variants
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished child processes (the
+    pool's and the LocalCluster's workers, once they are joined)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _one_round(grid, variants: dict[str, dict], scratch: Path) -> dict[str, float]:
     for name in {v["cache"] for v in variants.values()}:
         shutil.rmtree(scratch / name, ignore_errors=True)  # every round starts cold
@@ -55,7 +67,7 @@ def _one_round(grid, variants: dict[str, dict], scratch: Path) -> dict[str, floa
     for name, options in variants.items():
         out = scratch / f"out-{name}"
         shutil.rmtree(out, ignore_errors=True)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         result = run_sweep(
             grid,
             out,
@@ -68,7 +80,8 @@ def _one_round(grid, variants: dict[str, dict], scratch: Path) -> dict[str, floa
         seconds[name] = time.perf_counter() - started
         info = result.document["provenance"]
         print(
-            f"  {name}: {seconds[name]:.1f} s, {result.total} points, oracle cache "
+            f"  {name}: {seconds[name]:.1f} s wall, {_cpu_seconds() - cpu:.1f} s CPU, "
+            f"{result.total} points, oracle cache "
             f"{info['oracle_cache_hits']} hits / {info['oracle_cache_misses']} misses, "
             f"{environment_line()}",
             flush=True,

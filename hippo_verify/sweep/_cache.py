@@ -1,9 +1,11 @@
 """A content-addressed, on-disk cache of oracle results, as JSON (never pickle).
 
-An entry's key is the SHA-256 of (oracle family, the exact inputs, the digits asked for,
+An entry's key is the SHA-256 of (oracle family, the SHA-256 of the exact inputs'
+canonical JSON, the digits asked for,
 whether the result is flattened, the oracle version). The oracle version is the SHA-256 of
 the oracle layer's source files and mpmath's version, so any change to the oracles makes a
-new key space. Each entry stores its key, its version and a checksum of its payload;
+new key space. Each entry is a header line (its key, its version, the SHA-256 of the rest)
+and the payload;
 ``get`` returns None (and the result is recomputed and rewritten) when the file is missing,
 unreadable, not JSON, from another schema or version, under another key, or fails its
 checksum: a cached value is never trusted on its path alone. ``put`` writes a temporary
@@ -103,10 +105,6 @@ def _decode(value: Any) -> Any:
     raise ValueError(f"not an encoded oracle value: {str(value)[:40]}")
 
 
-def _checksum(payload: Any) -> str:
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
-
-
 class OracleCache:
     """Oracle results under ``root`` (one JSON file per entry, ``root/ab/abcd....json``).
 
@@ -119,12 +117,13 @@ class OracleCache:
         self.root = Path(root)
         self.hits = self.misses = self.rejected = 0
 
-    def key(self, family: str, inputs: Mapping[str, Any], digits: int, flat: bool) -> str:
-        """SHA-256 naming the oracle result of these exact inputs, digits and version."""
+    def key(self, family: str, inputs: Mapping[str, Any] | str, digits: int, flat: bool) -> str:
+        """SHA-256 naming the oracle result of these exact inputs (or their ``inputs_hash``),
+        digits and oracle version."""
         text = canonical_json(
             {
                 "family": family,
-                "inputs": inputs,
+                "inputs_sha256": inputs if isinstance(inputs, str) else inputs_hash(inputs),
                 "digits": digits,
                 "flat": flat,
                 "oracle_version": oracle_version(),
@@ -139,22 +138,23 @@ class OracleCache:
         """The cached result under ``key``, or None when absent or not trustworthy."""
         path = self.path(key)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            header_text, payload = path.read_bytes().split(b"\n", 1)
         except FileNotFoundError:
             self.misses += 1
             return None
         except (OSError, ValueError):
             return self._reject()
         try:
+            header = json.loads(header_text)
             valid = (
-                entry["schema"] == CACHE_SCHEMA
-                and entry["key"] == key
-                and entry["oracle_version"] == oracle_version()
-                and entry["checksum"] == _checksum(entry["result"])
+                header["schema"] == CACHE_SCHEMA
+                and header["key"] == key
+                and header["oracle_version"] == oracle_version()
+                and header["checksum"] == hashlib.sha256(payload).hexdigest()
             )
             if not valid:
                 return self._reject()
-            result = entry["result"]
+            result = json.loads(payload)
             oracle = OracleResult(
                 family=str(result["family"]),
                 values=_decode(result["values"]),
@@ -175,29 +175,34 @@ class OracleCache:
         return None
 
     def put(self, key: str, result: OracleResult) -> Path:
-        """Write ``result`` under ``key`` atomically (temporary file + ``os.replace``)."""
-        payload = {
-            "family": result.family,
-            "values": _encode(result.values),
-            "digits": result.digits,
-            "prec": result.prec,
-            "method": result.method,
-            "notes": list(result.notes),
-            "stable": result.stable,
-        }
-        entry = {
+        """Write ``result`` under ``key`` atomically (temporary file + ``os.replace``).
+
+        The file is a header line (schema, key, oracle version, SHA-256 of the rest) and
+        the payload (the result as JSON)."""
+        payload = json.dumps(
+            {
+                "family": result.family,
+                "values": _encode(result.values),
+                "digits": result.digits,
+                "prec": result.prec,
+                "method": result.method,
+                "notes": list(result.notes),
+                "stable": result.stable,
+            },
+            separators=(",", ":"),
+        ).encode()
+        header = {
             "schema": CACHE_SCHEMA,
             "key": key,
             "oracle_version": oracle_version(),
-            "checksum": _checksum(payload),
-            "result": payload,
+            "checksum": hashlib.sha256(payload).hexdigest(),
         }
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(entry, stream, separators=(",", ":"))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(json.dumps(header).encode() + b"\n" + payload)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -28,7 +28,8 @@ import torch
 
 from .. import __version__
 from .._errors import HippoVerifyError, InvalidArgumentError
-from ._cache import oracle_version
+from ..testing import ALGORITHMS
+from ._cache import canonical_json, oracle_version
 from ._executors import _distributed, dask_records, pool_records, serial_records
 from ._grid import Grid, task_list
 
@@ -107,6 +108,26 @@ def _end_line(path: Path) -> None:
             stream.seek(-1, os.SEEK_END)
             if stream.read(1) != b"\n":
                 stream.write(b"\n")
+
+
+def _cost(task: dict) -> float:
+    """A rough relative cost of a task (its oracle dominates): L N^1.5."""
+    params = task["params"]
+    return params.get("L", 256) * params.get("N", 8) ** 1.5
+
+
+def schedule(tasks: list[dict]) -> list[dict]:
+    """The order to run ``tasks`` in: first one task per distinct oracle (same oracle
+    family and parameters, hence the same inputs), costliest first so that no long task
+    is left for the end; then the tasks that reuse an oracle, which by then is cached
+    (run next to each other, two workers would both compute it)."""
+    seen, first, reusing = set(), [], []
+    for task in tasks:
+        family = ALGORITHMS[task["algorithm"]].oracle.__name__
+        key = (family, canonical_json(task["params"]))
+        (reusing if key in seen else first).append(task)
+        seen.add(key)
+    return sorted(first, key=_cost, reverse=True) + sorted(reusing, key=_cost, reverse=True)
 
 
 def _records(tasks: list[dict], workers: int, dask: str | None) -> Iterator[dict]:
@@ -243,7 +264,7 @@ def run_sweep(
     tasks = task_list(grid, str(cache) if cache else None, threads, code_version())
     wanted = {task["id"] for task in tasks}
     done = {i: r for i, r in read_results(results).items() if i in wanted}
-    pending = [task for task in tasks if task["id"] not in done]
+    pending = schedule([task for task in tasks if task["id"] not in done])
     bar = _progress_bar(len(tasks), len(done), progress_bar)
     computed = []
     try:

@@ -30,6 +30,7 @@ import torch
 from .._errors import HippoVerifyError
 from ..oracles import OracleResult
 from ..testing import ALGORITHMS, Algorithm, compare_kernel, unit_roundoff
+from ..testing._tensors import to_tensor
 from ._cache import OracleCache, inputs_hash
 from ._inputs import build_inputs
 
@@ -50,13 +51,19 @@ def _first_line(error: BaseException) -> str:
 
 
 def oracle_for(
-    algorithm: Algorithm, inputs: Mapping[str, Any], digits: int, cache: OracleCache | None
+    algorithm: Algorithm,
+    inputs: Mapping[str, Any],
+    digits: int,
+    cache: OracleCache | None,
+    digest: str | None = None,
 ) -> tuple[OracleResult, str, float]:
-    """(oracle result, "hit" | "miss" | "off", seconds) of the record's oracle twin."""
+    """(oracle result, "hit" | "miss" | "off" | "unwritable", seconds) of the record's
+    oracle twin; ``digest``: the inputs' ``inputs_hash`` if known."""
     started = time.perf_counter()
     if cache is None:
         return algorithm.run_oracle(inputs, digits=digits), "off", time.perf_counter() - started
-    key = cache.key(algorithm.oracle.__name__, inputs, digits, algorithm.flat_output)
+    digest = digest or inputs_hash(inputs)
+    key = cache.key(algorithm.oracle.__name__, digest, digits, algorithm.flat_output)
     result = cache.get(key)
     if result is not None:
         return result, "hit", time.perf_counter() - started
@@ -83,6 +90,41 @@ def _parts(oracle: OracleResult, count: int) -> list[OracleResult]:
     return parts
 
 
+def wide_tensors(algorithm: Algorithm, inputs: Mapping[str, Any]) -> dict:
+    """``inputs`` with the array parameters as float64/complex128 tensors (``to_tensor``:
+    exact), converted once per point instead of once per dtype."""
+    wide = dict(inputs)
+    for name in algorithm.arrays:
+        if name in inputs and inputs[name] is not None:
+            value = inputs[name]
+            complex_values = any(isinstance(v, complex) for v in _flat(value))
+            wide[name] = to_tensor(value, torch.complex128 if complex_values else torch.float64)
+    return wide
+
+
+def _flat(values: Any) -> list:
+    if isinstance(values, (list, tuple)):
+        return [v for item in values for v in _flat(item)]
+    return [values]
+
+
+def _in_dtype(wide: Mapping[str, Any], dtype: torch.dtype) -> dict:
+    """The tensors of ``wide`` in ``dtype`` (its complex counterpart for complex ones),
+    refusing any that would round: every dtype must read the oracle's numbers."""
+    narrow = {}
+    for name, value in wide.items():
+        if isinstance(value, torch.Tensor):
+            wanted = _COMPLEX.get(dtype, dtype) if value.is_complex() else dtype
+            value = value.to(wanted)
+            if not torch.equal(value.to(wide[name].dtype), wide[name]):
+                raise ValueError(f"input {name} is not exact in {dtype}")
+        narrow[name] = value
+    return narrow
+
+
+_COMPLEX = {torch.float64: torch.complex128, torch.float32: torch.complex64}
+
+
 def measure(
     algorithm: Algorithm,
     inputs: Mapping[str, Any],
@@ -91,8 +133,13 @@ def measure(
     N: int,
     cond: float,
 ) -> dict:
-    """One dtype of one point: the row of ``sweep.json`` (see the module docstring)."""
+    """One dtype of one point: the row of ``sweep.json`` (see the module docstring).
+    ``inputs`` may hold the arrays as float64/complex128 tensors (``wide_tensors``)."""
     row: dict = {"dtype": str(dtype).removeprefix("torch.")}
+    try:
+        inputs = _in_dtype(inputs, dtype)
+    except ValueError as error:
+        return {**row, "status": "error", "error": str(error)}
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -146,17 +193,17 @@ def run_task(task: Mapping[str, Any]) -> dict:
     torch.set_num_threads(int(task.get("threads", 1)))
     algorithm = ALGORITHMS[task["algorithm"]]
     inputs = build_inputs(algorithm, task["params"])
+    digest = inputs_hash(inputs)
     record: dict = {
         "id": task["id"],
         "algorithm": algorithm.name,
-        "axis": task.get("axis", "base"),
         "params": dict(task["params"]),
-        "inputs_sha256": inputs_hash(inputs),
+        "inputs_sha256": digest,
     }
     cache = OracleCache(task["cache"]) if task.get("cache") else None
     dtypes = [name for name in task["dtypes"] if algorithm.accepts(inputs, DTYPES[name])]
     try:
-        oracle, cached, seconds = oracle_for(algorithm, inputs, int(task["digits"]), cache)
+        oracle, cached, seconds = oracle_for(algorithm, inputs, int(task["digits"]), cache, digest)
     except Exception as error:  # uncertifiable or refused: every dtype is an oracle error
         rows = [{"dtype": d, "status": "oracle-error", "error": _first_line(error)} for d in dtypes]
         return {**record, "rows": rows, "seconds": round(time.perf_counter() - started, 3)}
@@ -176,6 +223,7 @@ def run_task(task: Mapping[str, Any]) -> dict:
             "seconds": round(seconds, 4),
         },
     )
-    record["rows"] = [measure(algorithm, inputs, oracle, DTYPES[name], N, cond) for name in dtypes]
+    wide = wide_tensors(algorithm, inputs)
+    record["rows"] = [measure(algorithm, wide, oracle, DTYPES[name], N, cond) for name in dtypes]
     record["seconds"] = round(time.perf_counter() - started, 4)
     return record

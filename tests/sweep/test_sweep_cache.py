@@ -82,25 +82,37 @@ def _corrupt_truncate(path: Path) -> None:
     path.write_text(text[: len(text) // 2], encoding="utf-8")
 
 
+def _parts(path: Path) -> tuple[dict, dict]:
+    header, payload = path.read_text(encoding="utf-8").split("\n", 1)
+    return json.loads(header), json.loads(payload)
+
+
+def _write(path: Path, header: dict, payload: dict) -> None:
+    path.write_text(json.dumps(header) + "\n" + json.dumps(payload), encoding="utf-8")
+
+
 def _tamper_value(path: Path) -> None:
     """Valid JSON, one mantissa changed: only the checksum can tell."""
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    value = entry["result"]["values"][0]
-    value["f"][1] += 2
-    path.write_text(json.dumps(entry), encoding="utf-8")
+    header, payload = _parts(path)
+    payload["values"][0]["f"][1] += 2
+    _write(path, header, payload)
 
 
 def _other_version(path: Path) -> None:
-    """An entry from another oracle version (consistent checksum) under this key."""
-    entry = json.loads(path.read_text(encoding="utf-8"))
+    """An entry from another oracle version under this key (its payload intact)."""
+    text = path.read_text(encoding="utf-8")
+    header, payload = text.split("\n", 1)
+    entry = json.loads(header)
     entry["oracle_version"] = "0" * 64
-    path.write_text(json.dumps(entry), encoding="utf-8")
+    path.write_text(json.dumps(entry) + "\n" + payload, encoding="utf-8")
 
 
 def _other_key(path: Path) -> None:
-    entry = json.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    header, payload = text.split("\n", 1)
+    entry = json.loads(header)
     entry["key"] = "f" * 64
-    path.write_text(json.dumps(entry), encoding="utf-8")
+    path.write_text(json.dumps(entry) + "\n" + payload, encoding="utf-8")
 
 
 @pytest.mark.parametrize(

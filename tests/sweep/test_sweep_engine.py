@@ -164,3 +164,22 @@ def test_a_dead_pool_worker_loses_no_finished_point(tiny_grid, tmp_path, cache_d
     monkeypatch.setattr(_executors, "run_task", run_task)
     result = _sweep(tiny_grid, out, cache_dir, workers=2)
     assert result.resumed == len(finished) and result.computed == 5 - len(finished)
+
+
+def test_an_input_that_would_round_is_refused_not_measured() -> None:
+    """Every dtype must read the oracle's numbers: a float64-only input is an error row in
+    float32 (the kernel would be judged on rounded inputs), and measured in float64."""
+    from hippo_verify.sweep._task import measure, wide_tensors
+
+    algorithm = ALGORITHMS["krylov-doubling"]
+    inputs = build_inputs(algorithm, {"N": 2, "L": 8, "margin": 1, "seed": 0})
+    inputs["C"] = [inputs["C"][0] + 2.0**-40, *inputs["C"][1:]]
+    oracle = algorithm.run_oracle(inputs)
+    cond, wide = algorithm.condition_of(inputs), wide_tensors(algorithm, inputs)
+    row = measure(algorithm, wide, oracle, torch.float32, 2, cond)
+    assert row == {
+        "dtype": "float32",
+        "status": "error",
+        "error": "input C is not exact in torch.float32",
+    }
+    assert measure(algorithm, wide, oracle, torch.float64, 2, cond)["status"] == "pass"

@@ -126,3 +126,25 @@ def test_points_are_one_axis_at_a_time(tiny_grid) -> None:
     restricted = tiny_grid.select(["shift"], ["float32"])
     assert list(restricted.algorithms) == ["shift"]
     assert restricted.algorithms["shift"].dtypes == ("float32",)
+
+
+def test_half_rounded_inputs_are_exact_in_bfloat16_and_float16() -> None:
+    """The selective scans' inputs, rounded as arrays, are exact in both half dtypes (so
+    every dtype and the oracle read the same numbers) and within bfloat16's rounding (2^-8
+    relative) of the value drawn; values below 2^-12 become 0."""
+    import numpy as np
+    import torch
+
+    from hippo_verify.sweep._inputs import half_exact_array
+
+    rng = np.random.default_rng(0)
+    drawn = np.concatenate(
+        [rng.uniform(-2, 2, 500), rng.uniform(-1, 1, 200) * 2.0**-11, [2.0**-12, 0.0, -1.0]]
+    )
+    rounded = torch.as_tensor(half_exact_array(drawn))
+    for dtype in (torch.bfloat16, torch.float16):
+        assert torch.equal(rounded.to(dtype).to(torch.float64), rounded), dtype
+    drawn = torch.as_tensor(drawn)
+    kept = rounded != 0
+    assert torch.all((rounded - drawn).abs()[kept] <= 2.0**-8 * drawn.abs()[kept])
+    assert torch.all(drawn.abs()[~kept] < 2.0**-12 * (1 + 2.0**-8))

@@ -47,14 +47,14 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path: Path) -> None:
     journal = out / "results.jsonl"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and len(_ids(journal)) >= 3:  # the shift points are done
+        if journal.exists() and _ids(journal):  # the first (longest) point is done
             break
         time.sleep(0.05)
     process.kill()
     process.communicate()
     assert process.returncode != 0, "the sweep finished before it was killed"
     before = _ids(journal)
-    assert 3 <= len(before) < 6
+    assert 1 <= len(before) < 6
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert f"({6 - len(before)} computed, {len(before)} resumed" in rerun.stdout

@@ -23,7 +23,8 @@ Each returns an ``Enclosure``.
 
 What is rigorous: every ball contains the exact kernel of the exact input, *given* that
 each input was put into a ball that contains it. Ints, Fractions, decimal strings,
-floats and mpmath numbers are exact rationals (``exact_scalar``) and become balls by
+floats, complex numbers and mpmath numbers (real or complex, of the global or of a private
+``mpmath.MPContext``) are exact rationals (``exact_scalar``) and become balls by
 exact integer construction and a rigorous division; hippo-verify's sympy radicals
 q sqrt(r) (``RationalTimesSqrt``) become rigorous balls by Arb's square root. All later
 arithmetic (solve, exponential, products, powers, series division) is Arb's, whose error
@@ -350,8 +351,10 @@ class _Balls:
 
     def __call__(self, v: Any) -> Any:
         if isinstance(v, Fraction):
-            ball = flint.arb(v.numerator)  # exact: arb holds any integer
-            return ball if v.denominator == 1 else ball / v.denominator
+            # int(): a Fraction read from an mpmath number holds gmpy2 integers, which
+            # flint does not take
+            ball = flint.arb(int(v.numerator))  # exact: arb holds any integer
+            return ball if v.denominator == 1 else ball / int(v.denominator)
         if isinstance(v, tuple):
             return flint.acb(self(v[0]), self(v[1]))
         if isinstance(v, RationalTimesSqrt):
@@ -379,6 +382,35 @@ class _Balls:
         if mids[1] is None and not hasattr(raw, "_mpc_"):
             return real
         return flint.acb(real, (mids[1] if mids[1] is not None else flint.arb(0)) + error)
+
+
+def _any_context_number(value: Any) -> Any:
+    """Numbers of any mpmath context (a private ``mpmath.MPContext()``'s mpf/mpc, which
+    ``exact_scalar`` does not know) as global mpmath numbers with the same exact value;
+    lists, tuples and ``mpmath.matrix`` are walked; everything else is returned as is."""
+    if isinstance(value, (mpmath.mpf, mpmath.mpc)):
+        return value
+    raw = getattr(value, "_mpc_", None)
+    if isinstance(raw, tuple):
+        return mpmath.mp.make_mpc(raw)
+    raw = getattr(value, "_mpf_", None)
+    if isinstance(raw, tuple):
+        return mpmath.mp.make_mpf(raw)
+    if isinstance(value, mpmath.matrix):
+        return [
+            [_any_context_number(value[i, j]) for j in range(value.cols)] for i in range(value.rows)
+        ]
+    if isinstance(value, list):
+        return [_any_context_number(v) for v in value]
+    if isinstance(value, tuple) and not isinstance(value, str):
+        return tuple(_any_context_number(v) for v in value)
+    return value
+
+
+def _inputs(*values: Any) -> tuple:
+    """sympy numbers and matrices (``from_sympy``) and any-context mpmath numbers read for
+    ``exact_scalar``."""
+    return tuple(_any_context_number(from_sympy(v)) for v in values)
 
 
 def _is_complex(x: Any) -> bool:
@@ -502,7 +534,7 @@ def arb_ssm_kernel(
             method, prec < 64, I - alpha dt A not provably invertible.
         CertificationError: a ball came out non-finite (prec far too low).
     """
-    A, B, C, dt = (from_sympy(v) for v in (A, B, C, dt))
+    A, B, C, dt = _inputs(A, B, C, dt)
     A = exact_matrix("A", A)
     B, C = exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
     L = require_int("L", L, 1)
@@ -547,7 +579,7 @@ def arb_diag_kernel(
             expm1(dt lam)/lam cannot be bounded that way), or 1 - alpha dt lam not provably
             nonzero; the argument errors of ``diag_kernel``.
     """
-    lam, B, C, dt = (from_sympy(v) for v in (lam, B, C, dt))
+    lam, B, C, dt = _inputs(lam, B, C, dt)
     lam = exact_vector("lam", lam)
     B, C = exact_vector("B", B, len(lam)), exact_vector("C", C, len(lam))
     L = require_int("L", L, 1)
@@ -603,7 +635,7 @@ def arb_rtf_kernel(a: Any, b: Any, L: int, *, prec: int = 256) -> Enclosure:
     so the division is always defined. Coefficients must be real. The aliased (FFT)
     kernel has no enclosure here.
     """
-    a, b = rtf_args(from_sympy(a), from_sympy(b))
+    a, b = rtf_args(*_inputs(a, b))
     L = require_int("L", L, 1)
     require_size(f"arb_rtf_kernel work d L (d = {len(a)}, L = {L})", len(a) * L, "oracle_work")
     prec = _require_prec(prec)
@@ -622,7 +654,7 @@ def arb_rtf_kernel(a: Any, b: Any, L: int, *, prec: int = 256) -> Enclosure:
 def arb_continuous_kernel(A: Any, B: Any, C: Any, t: Any, *, prec: int = 256) -> Enclosure:
     """Balls containing K(t) = C e^{tA} B at one time t or at each time of a sequence t
     (one ball per time; ``continuous_kernel``'s conventions), by the ball exponential."""
-    A, B, C, t = (from_sympy(v) for v in (A, B, C, t))
+    A, B, C, t = _inputs(A, B, C, t)
     A = exact_matrix("A", A)
     B, C = exact_vector("B", B, len(A)), exact_vector("C", C, len(A))
     times = [exact_scalar("t", v) for v in (t if isinstance(t, (list, tuple)) else [t])]

@@ -24,6 +24,7 @@ from hippo_verify._errors import InvalidArgumentError, InvalidTypeError  # noqa:
 from hippo_verify.oracles import (  # noqa: E402
     continuous_kernel,
     diag_kernel,
+    dplr_kernel,
     rtf_kernel,
     ssm_kernel,
 )
@@ -50,8 +51,24 @@ DENSE_A = [[-1, "1/2", 0], ["1/3", -2, "1/4"], [0, "-1/5", "-1/2"]]
 DENSE_B = [1, -1, "1/2"]
 DENSE_C = ["1/3", 1, 2]
 
+# A complex DPLR system as mpmath numbers (dyadic, so that A = diag(lam) - P Q^H is exact
+# in mpmath's arithmetic): Arb reads mpc inputs (acb) and is checked against dplr_kernel.
+MP_LAM = [mpmath.mpc(-0.5, k) for k in (1, -2, 3.5, -0.25, 6, 0.75)]
+MP_P = [mpmath.mpc(0.5, 0.25), mpmath.mpc(-0.375, 0), 0.75, mpmath.mpc(0, -0.5), 0.25, 1]
+MP_Q = [mpmath.mpc(0.25, -0.125), 0.5, mpmath.mpc(-0.5, 0.5), 0.125, mpmath.mpc(0, 1), 0.5]
+MP_B = [1, mpmath.mpc(0.5, -1), 0.25, mpmath.mpc(0, 2), -1, 0.5]
+MP_C = [mpmath.mpc(0.5, 0.5), 1, mpmath.mpc(-0.25, 0), 2, mpmath.mpc(0, -1), 0.125]
+MP_DENSE = [
+    [(MP_LAM[i] if i == j else 0) - MP_P[i] * mpmath.conj(MP_Q[j]) for j in range(6)]
+    for i in range(6)
+]
+
 # name -> (arb call, mpmath call taking digits)
 CASES = {
+    "dplr6-complex-mpmath": (
+        lambda prec: arb_ssm_kernel(MP_DENSE, MP_B, MP_C, 200, dt="1/20", prec=prec),
+        lambda digits: dplr_kernel(MP_LAM, MP_P, MP_Q, MP_B, MP_C, 200, dt="1/20", digits=digits),
+    ),
     "legs8-bilinear": (
         lambda prec: arb_ssm_kernel(LEGS_A, LEGS_B, [1] * 8, 256, dt="1/100", prec=prec),
         lambda digits: ssm_kernel(LEGS_A, LEGS_B, [1] * 8, 256, dt="1/100", digits=digits),
@@ -224,6 +241,26 @@ def test_complex_dense_system_matches_the_diagonal_route() -> None:
     assert isinstance(dense[0], flint.acb)
     assert dense.agrees_with(r) and diag.agrees_with(r)
     assert all(x.overlaps(y) for x, y in zip(dense.balls, diag.balls))
+
+
+def test_complex_mpmath_inputs_of_any_context_are_read_exactly() -> None:
+    """mpc/mpf of the global context (whose exact Fractions hold gmpy2 integers) and of a
+    private ``mpmath.MPContext()`` give the balls of the same values as Python complex."""
+    ctx = mpmath.MPContext()
+    ctx.prec = 80
+    private = [
+        [ctx.mpc(v.real, v.imag) if isinstance(v, mpmath.mpc) else ctx.mpf(v) for v in row]
+        for row in MP_DENSE
+    ]
+    floats = [[complex(v) for v in row] for row in MP_DENSE]  # dyadic: exact
+    ref = arb_ssm_kernel(floats, MP_B, MP_C, 16, dt="1/20", prec=PREC)
+    for A in (MP_DENSE, private, mpmath.matrix(MP_DENSE)):
+        e = arb_ssm_kernel(A, MP_B, MP_C, 16, dt="1/20", prec=PREC)
+        assert isinstance(e[0], flint.acb)
+        assert all(x.mid() == y.mid() and x.rad() == y.rad() for x, y in zip(e.balls, ref.balls))
+    diag = arb_diag_kernel(MP_LAM, MP_B, [ctx.mpc(1, -1)] * 6, 16, dt="1/20", prec=PREC)
+    mp = diag_kernel(MP_LAM, MP_B, [mpmath.mpc(1, -1)] * 6, 16, dt="1/20")
+    assert diag.agrees_with(mp)
 
 
 def test_zoh_mode_at_zero() -> None:

@@ -282,7 +282,8 @@ def dplr_kernel(
             [Q; conj Q]^H, [B; conj B], [C, conj C]), whose kernel is real: it is returned
             as a real tensor, from the half spectrum j <= L/2 and ``irfft`` (the Cauchy sums
             of the other half are conjugates of the stored half's at conj w_j = w_{L-j}).
-            Ct = C (I - Ab^L) is formed on the dense 2N x 2N Ab, as S4 does.
+            Ct = C (I - Ab^L) is formed on the dense 2N x 2N Ab, as S4 does (the mean of
+            its first half and the conjugate of its second).
 
     Dtypes: float64/complex128 inputs compute in complex128, float32/complex64 in
     complex64; half precision is refused.
@@ -304,7 +305,10 @@ def dplr_kernel(
         full = _conj_full(Lambda, -1), _conj_full(P, -2), _conj_full(Q, -2)
         Ab = bilinear_matrix(*full, step)
         C_full = _conj_full(C, -1)
-        Ct = (C_full - row_times_power(C_full, Ab, L))[..., :N]
+        Ct_full = C_full - row_times_power(C_full, Ab, L)
+        # Both halves hold Ct up to rounding; the real kernel of the full system is linear
+        # in Ct_full and sees their mean (taking one half alone doubles the rounding error).
+        Ct = (Ct_full[..., :N] + Ct_full[..., N:].conj()) / 2
     else:
         Ab = bilinear_matrix(Lambda, P, Q, step)
         Ct = C - row_times_power(C, Ab, L)

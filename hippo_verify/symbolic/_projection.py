@@ -19,6 +19,7 @@ terms gives c' = A c + B f (or (A c + B f)/t for LegS). No matrix entry is typed
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -114,28 +115,20 @@ def derive_hippo_steps(measure: str, N: int) -> HippoDerivation:
 
 
 def _derive(m: Measure, N: int) -> HippoDerivation:
-    s_of_x = _invert_coordinate(m)
-    density = _density(m, s_of_x)
-    # For LegS every term carries a factor 1/t: multiply it out up front so that the
-    # inner products stay over the rationals; _time_invariant checks nothing is left.
-    clock = t if m.time_scaling == "scaled" else sp.Integer(1)
-    coordinate_rate = sp.simplify(clock * sp.diff(m.coordinate, t).subs(s, s_of_x))
-    weight_rate = sp.simplify(clock * (sp.diff(m.weight, t) / m.weight).subs(s, s_of_x))
-
-    scales = [m.basis_scale(n) for n in range(N)]
-    shapes = [m.basis_shape(n) for n in range(N)]
-    elements = [m.domain.element(q, x) for q in shapes]
-    gram = _checked_gram(m, elements)
+    # Every ingredient below depends on the measure and on one or two basis indices only,
+    # never on N: each is computed once per process (pure, cached), so deriving N after
+    # N - 1 (tests, derivations/, reports) redoes only the new row and column.
+    s_of_x, density, coordinate_rate, weight_rate, clock = _rates(m)
+    scales = [_basis(m, n)[0] for n in range(N)]
+    shapes = [_basis(m, n)[1] for n in range(N)]
+    elements = [_basis(m, n)[2] for n in range(N)]
+    gram = _checked_gram(m, N)
 
     moving = sp.zeros(N, N)
     closed = []
     for n in range(N):
-        rate = sp.diff(shapes[n], x) * coordinate_rate + shapes[n] * weight_rate
-        rate_element = m.domain.element(rate, x)
-        shape_coeffs = [
-            m.domain.integrate_element(m.domain.product(rate_element, e), x) / g
-            for e, g in zip(elements, gram)
-        ]
+        rate_element = _rate_element(m, n)
+        shape_coeffs = [_moving_coefficient(m, n, k) for k in range(N)]
         residual = rate_element - m.domain.combination(shape_coeffs, elements)
         closed.append(m.domain.is_zero_element(residual))
         for k in range(N):
@@ -172,6 +165,49 @@ def _derive(m: Measure, N: int) -> HippoDerivation:
     )
 
 
+@functools.cache
+def _rates(m: Measure) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+    """s(x), the density in x, dX/dt and (dw/dt)/w in (t, x), and the clock factor."""
+    s_of_x = _invert_coordinate(m)
+    density = _density(m, s_of_x)
+    # For LegS every term carries a factor 1/t: multiply it out up front so that the
+    # inner products stay over the rationals; _time_invariant checks nothing is left.
+    clock = t if m.time_scaling == "scaled" else sp.Integer(1)
+    coordinate_rate = sp.simplify(clock * sp.diff(m.coordinate, t).subs(s, s_of_x))
+    weight_rate = sp.simplify(clock * (sp.diff(m.weight, t) / m.weight).subs(s, s_of_x))
+    return s_of_x, density, coordinate_rate, weight_rate, clock
+
+
+@functools.cache
+def _basis(m: Measure, n: int) -> tuple[sp.Expr, sp.Expr, object]:
+    """lambda_n, q_n(x) and q_n in the domain's exact representation."""
+    shape = m.basis_shape(n)
+    return m.basis_scale(n), shape, m.domain.element(shape, x)
+
+
+@functools.cache
+def _inner(m: Measure, j: int, k: int) -> sp.Expr:
+    """<q_j, q_k>, exactly."""
+    product = m.domain.product(_basis(m, j)[2], _basis(m, k)[2])
+    return m.domain.integrate_element(product, x)
+
+
+@functools.cache
+def _rate_element(m: Measure, n: int) -> object:
+    """d/dt[q_n(X) w]/w = q_n'(X) dX/dt + q_n(X) (dw/dt)/w, in the domain's representation."""
+    _, _, coordinate_rate, weight_rate, _ = _rates(m)
+    shape = _basis(m, n)[1]
+    rate = sp.diff(shape, x) * coordinate_rate + shape * weight_rate
+    return m.domain.element(rate, x)
+
+
+@functools.cache
+def _moving_coefficient(m: Measure, n: int, k: int) -> sp.Expr:
+    """<d/dt[q_n w]/w, q_k> / <q_k, q_k>: coefficient k of the moving basis term of row n."""
+    product = m.domain.product(_rate_element(m, n), _basis(m, k)[2])
+    return m.domain.integrate_element(product, x) / _inner(m, k, k)
+
+
 def _invert_coordinate(m: Measure) -> sp.Expr:
     solutions = sp.solve(sp.Eq(m.coordinate, x), s)
     if len(solutions) != 1:
@@ -189,14 +225,13 @@ def _density(m: Measure, s_of_x: sp.Expr) -> sp.Expr:
     return density
 
 
-def _checked_gram(m: Measure, elements: list) -> list[sp.Expr]:
-    """<q_k, q_k>, after checking <q_j, q_k> = 0 for j != k exactly."""
-    inner = lambda u, v: m.domain.integrate_element(m.domain.product(u, v), x)  # noqa: E731
-    for j, u in enumerate(elements):
+def _checked_gram(m: Measure, N: int) -> list[sp.Expr]:
+    """<q_k, q_k> for k < N, after checking <q_j, q_k> = 0 for j != k exactly."""
+    for j in range(N):
         for k in range(j):
-            if inner(u, elements[k]) != 0:
+            if _inner(m, j, k) != 0:
                 raise DerivationError(f"{m.name}: basis shapes {j} and {k} are not orthogonal")
-    gram = [inner(u, u) for u in elements]
+    gram = [_inner(m, k, k) for k in range(N)]
     if any(g == 0 for g in gram):
         raise DerivationError(f"{m.name}: a basis element has zero norm")
     return gram
@@ -228,8 +263,14 @@ def _leaving_input(
 
 
 def _time_invariant(m: Measure, A: sp.Matrix, B: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix]:
-    A = A.applyfunc(lambda e: sp.radsimp(sp.cancel(e)))
-    B = B.applyfunc(lambda e: sp.radsimp(sp.cancel(e)))
+    A = A.applyfunc(_tidy)
+    B = B.applyfunc(_tidy)
     if A.has(t) or B.has(t):
         raise DerivationError(f"{m.name}: the derived system still depends on t")
     return A, B
+
+
+@functools.lru_cache(maxsize=65536)
+def _tidy(entry: sp.Expr) -> sp.Expr:
+    """radsimp(cancel(entry)); an entry (n, k) is the same expression for every N."""
+    return sp.radsimp(sp.cancel(entry))

@@ -51,8 +51,25 @@ def _taylor_exp_integral(A: sp.Matrix, order: int) -> sp.Matrix:
 
 def _dt_coefficients(M: sp.Matrix, order: int) -> list[sp.Matrix]:
     """Coefficients of dt^0 .. dt^{order-1} of each entry's series at dt = 0."""
-    series = M.applyfunc(lambda e: sp.series(e, dt, 0, order).removeO())
-    return [series.applyfunc(lambda e, k=k: sp.expand(e).coeff(dt, k)) for k in range(order)]
+    series = [_taylor(e, order) for e in M]
+    return [sp.Matrix(M.rows, M.cols, [c[k] for c in series]) for k in range(order)]
+
+
+def _taylor(expr: sp.Expr, order: int) -> list[sp.Expr]:
+    """Taylor coefficients of expr at dt = 0. A rational function P/Q of dt (Q(0) != 0) by
+    the power-series quotient c_j = (p_j - sum_{i=1..j} q_i c_{j-i}) / q_0, exact and
+    several times faster than a generic series; anything else (exp(a dt)) by sympy.series."""
+    num, den = sp.fraction(sp.together(expr))
+    if num.is_polynomial(dt) and den.is_polynomial(dt) and den.subs(dt, 0) != 0:
+        p = sp.Poly(num, dt).all_coeffs()[::-1] + [0] * order
+        q = sp.Poly(den, dt).all_coeffs()[::-1] + [0] * order
+        coeffs: list[sp.Expr] = []
+        for j in range(order):
+            rest = p[j] - sum(q[i] * coeffs[j - i] for i in range(1, j + 1))
+            coeffs.append(sp.expand(sp.cancel(rest / q[0])))
+        return coeffs
+    series = sp.expand(sp.series(expr, dt, 0, order).removeO())
+    return [series.coeff(dt, k) for k in range(order)]
 
 
 # ---------------------------------------------------------------------------------------

@@ -933,6 +933,14 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         ORACLES,
         "certified digits rounded up (one digit more than agreed; squared-moduli agreement)",
     ),
+    M(
+        "oracle-dplr-pair-step-correction-sign",
+        ORC,
+        "(a * c - b * d - c0r * e + c0i * f - c1r * g + c1i * h) >> s",
+        "(a * c - b * d - c0r * e + c0i * f + c1r * g + c1i * h) >> s",
+        ["tests/oracles/test_oracles_fast_dplr_legs.py"],
+        "DPLR rank-1 two-step recurrence: the second step's correction c_(k+1) Qb added",
+    ),
 ]
 
 

@@ -142,6 +142,24 @@ def test_dplr_rank2_complex_equals_exact_rationals(L: int) -> None:
     assert_within_certified(result, exact_taps(*small_dense_exact(), L, R(1, 5)))
 
 
+RANK1 = dict(SMALL, P=[row[:1] for row in SMALL["P"]], Q=[row[:1] for row in SMALL["Q"]])
+
+
+@pytest.mark.parametrize("L", [1, 2, 7, 8])
+def test_dplr_rank1_equals_exact_rationals(L: int) -> None:
+    """Rank 1 runs the two-steps-per-pass recurrence; odd L ends with a single step."""
+    A, B, C = small_dense_exact()
+    P, Q = (sp.Matrix([[_sym(row[0])] for row in RANK1[k]]) for k in "PQ")
+    A = (
+        A
+        + sp.Matrix([[_sym(v) for v in row] for row in SMALL["P"]])
+        * sp.Matrix([[_sym(v) for v in row] for row in SMALL["Q"]]).H
+        - P * Q.H
+    )
+    result = dplr_kernel(**RANK1, L=L, dt=R(1, 5))
+    assert_within_certified(result, exact_taps(A, B, C, L, R(1, 5)))
+
+
 def test_dplr_legs_nplr_equals_naive_mpmath_loop_and_dense_krylov() -> None:
     N, L, dt = 12, 200, R(1, 50)
     lam, P, B, C = legs_nplr(N)

@@ -175,16 +175,13 @@ def _pack_fields(values: list[int], width: int) -> int:
     return packed
 
 
-def _unpack_fields(packed: int, width: int, count: int) -> list[int]:
-    """The ``count`` signed fields of ``_pack_fields``, each of magnitude < 2^(width - 1)."""
-    half, mask, out = 1 << (width - 1), (1 << width) - 1, []
-    for _ in range(count):
-        field = packed & mask
-        if field >= half:
-            field -= 1 << width
-        out.append(field)
-        packed = (packed - field) >> width
-    return out
+def _unpack_fields(packed: int, width: int, count: int, offset: int) -> list[int]:
+    """The ``count`` signed fields of ``_pack_fields``, each of magnitude < 2^(width - 1),
+    width a multiple of 8 and ``offset`` = ``_pack_fields([2^(width - 1)] * count, width)``:
+    with the offset added every field is nonnegative and is read from the bytes."""
+    half, size = 1 << (width - 1), width // 8
+    raw = int(packed + offset).to_bytes(count * size, "little")
+    return [int.from_bytes(raw[i : i + size], "little") - half for i in range(0, len(raw), size)]
 
 
 def _magnitude_bits(*vectors: list[int]) -> int:
@@ -204,16 +201,18 @@ class _PackedRows:
     def __init__(self, rows: list[tuple[list[int], list[int]]]):
         self.fields = [list(col) for col in zip(*[part for row in rows for part in row])]
         self.bits = _magnitude_bits(*[part for row in rows for part in row])
-        self.count, self.width, self.packed = 2 * len(rows), 0, []
+        self.count, self.width, self.packed, self.offset = 2 * len(rows), 0, [], 0
 
     def fit(self, x_bits: int) -> None:
         need = x_bits + self.bits + len(self.fields).bit_length() + 2
         if need > self.width:
-            self.width = need + 32  # headroom: repacking is rare
+            self.width = -(-(need + 32) // 64) * 64  # headroom (repacking is rare), whole words
             self.packed = [_pack_fields(f, self.width) for f in self.fields]
+            self.offset = _pack_fields([1 << (self.width - 1)] * self.count, self.width)
 
     def dots(self, x: list[int]) -> list[int]:
-        return _unpack_fields(sum(map(mul, x, self.packed)), self.width, self.count)
+        total = sum(map(mul, x, self.packed))
+        return _unpack_fields(total, self.width, self.count, self.offset)
 
 
 def _dplr_recurrence(
@@ -226,6 +225,8 @@ def _dplr_recurrence(
     numbers) and y_L = C Ab^L as fixed-point (Re, Im) lists.
     """
     s, r = work.prec, len(Qb)
+    if r == 1 and L >= 2:
+        return _dplr_recurrence_pairs(work, lam_bar, Pb, Qb, Bb, C, L)
     lr, li = _fixed_vector(work, lam_bar)
     rows = [_fixed_vector(work, Bb)] + [
         _fixed_vector(work, [row[t] for row in Pb]) for t in range(r)
@@ -281,6 +282,64 @@ def _cos_sin_table(ctx: Any, L: int) -> tuple[list, list]:
     return cos_ + [-c for c in cos_[quarter - 1 :: -1]], sin_ + sin_[quarter - 1 :: -1]
 
 
+def _dplr_recurrence_pairs(
+    work: _Work, lam_bar: list, Pb: list[list], Qb: list[list], Bb: list, C: list, L: int
+) -> tuple[list, tuple[list[int], list[int]]]:
+    """``_dplr_recurrence`` for rank 1, two steps per pass over the state (the elementwise
+    update is the costly part): with c_k = y_k Pb,
+    y_{k+2} = y_k diag(lam_bar^2) - c_k (Qb lam_bar) - c_{k+1} Qb,
+    c_{k+1} = y_k (lam_bar Pb) - c_k (Qb Pb), K_{k+1} = y_k (lam_bar Bb) - c_k (Qb Bb);
+    an odd L ends with one plain step."""
+    ctx, s = work.ctx, work.prec
+    pb, qb = [row[0] for row in Pb], Qb[0]
+    lam_pb = [v * p for v, p in zip(lam_bar, pb)]
+    packed = _PackedRows(
+        [_fixed_vector(work, v) for v in (Bb, pb, [v * b for v, b in zip(lam_bar, Bb)], lam_pb)]
+    )
+    l2r, l2i = _fixed_vector(work, [v * v for v in lam_bar])
+    ur, ui = _fixed_vector(work, [q * v for q, v in zip(qb, lam_bar)])
+    qr, qi = _fixed_vector(work, qb)
+    hr, hi = work.fixed_pair(ctx.fsum(q * p for q, p in zip(qb, pb)))
+    gr, gi = work.fixed_pair(ctx.fsum(q * b for q, b in zip(qb, Bb)))
+    yr, yi = _fixed_vector(work, C)
+    taps: list[tuple[int, int]] = []
+    for _ in range(L // 2):
+        packed.fit(_magnitude_bits(yr, yi))
+        dr, di = packed.dots(yr), packed.dots(yi)  # y u_j = (dr[2j] - di[2j+1], dr[2j+1] + di[2j])
+        c0r, c0i = (dr[2] - di[3]) >> s, (dr[3] + di[2]) >> s
+        taps.append((dr[0] - di[1], dr[1] + di[0]))
+        taps.append((dr[4] - di[5] - c0r * gr + c0i * gi, dr[5] + di[4] - c0r * gi - c0i * gr))
+        c1r = (dr[6] - di[7] - c0r * hr + c0i * hi) >> s
+        c1i = (dr[7] + di[6] - c0r * hi - c0i * hr) >> s
+        yr, yi = (
+            [
+                (a * c - b * d - c0r * e + c0i * f - c1r * g + c1i * h) >> s
+                for a, b, c, d, e, f, g, h in zip(yr, yi, l2r, l2i, ur, ui, qr, qi)
+            ],
+            [
+                (a * d + b * c - c0r * f - c0i * e - c1r * h - c1i * g) >> s
+                for a, b, c, d, e, f, g, h in zip(yr, yi, l2r, l2i, ur, ui, qr, qi)
+            ],
+        )
+    if L % 2:  # the last step alone: K = y Bb, y <- y diag(lam_bar) - (y Pb) Qb
+        packed.fit(_magnitude_bits(yr, yi))
+        dr, di = packed.dots(yr), packed.dots(yi)
+        taps.append((dr[0] - di[1], dr[1] + di[0]))
+        c0r, c0i = (dr[2] - di[3]) >> s, (dr[3] + di[2]) >> s
+        lr, li = _fixed_vector(work, lam_bar)
+        yr, yi = (
+            [
+                (a * c - b * d - c0r * e + c0i * f) >> s
+                for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+            ],
+            [
+                (a * d + b * c - c0r * f - c0i * e) >> s
+                for a, b, c, d, e, f in zip(yr, yi, lr, li, qr, qi)
+            ],
+        )
+    return [work.unfixed_complex(a, b, 2 * s) for a, b in taps], (yr, yi)
+
+
 def _unit_circle_tables(work: _Work, L: int) -> tuple[list[int], list[int], list[int]]:
     """Fixed-point w_m = e^{2 pi i m / L} (Re, Im lists) and t_j = tan(pi j / L), j < L/2.
 
@@ -334,13 +393,9 @@ def _woodbury_spectrum_fixed(
     xs = [Ct] + [_fixed_vector(work, row) for row in Qh]
     ys = [_fixed_vector(work, B)] + [_fixed_vector(work, [row[t] for row in P]) for t in range(r)]
     xy = [_pairwise_times(x, y, s) for x in xs for y in ys]  # one per Cauchy sum
-    # 1/(w - lam_n) = (a_n - i (w - lam_im_n)) q_n with q_n = 1/|w - lam_n|^2, so every sum
-    # is read from sum_n Z_n q_n, Z_n packing xy_n a_n, xy_n lam_im_n and xy_n (exact ints).
-    packed = _PackedRows(
-        [_pairwise_times(v, (a_, [0] * len(a_)), 0) for v in xy]
-        + [_pairwise_times(v, (lam_im, [0] * len(a_)), 0) for v in xy]
-        + [(vr, vi) for vr, vi in xy]
-    )
+    # 1/(w - lam_n) = (a_n + i lam_im_n - i w) q_n with q_n = 1/|w - lam_n|^2, so every sum
+    # is read from sum_n Z_n q_n, Z_n packing xy_n (a_n + i lam_im_n) and xy_n (exact ints).
+    packed = _PackedRows([_pairwise_times(v, (a_, lam_im), 0) for v in xy] + xy)
     energy = [a * a + v * v for a, v in zip(a_, lam_im)]
     twice_im = [2 * v for v in lam_im]
     scale, half_dt = work.fixed(2 / work.num(dt)), work.fixed(work.num(dt) / 2)
@@ -348,7 +403,7 @@ def _woodbury_spectrum_fixed(
     g_r, g_i = [], []
     for j in range(L):
         if 2 * j == L:
-            total_r, total_i = (sum(f[2 * 2 * count + i] for f in packed.fields) for i in (0, 1))
+            total_r, total_i = (sum(f[2 * count + i] for f in packed.fields) for i in (0, 1))
             g_r.append((half_dt * total_r) >> s)  # dt/2 Ct B
             g_i.append((half_dt * total_i) >> s)
             continue
@@ -357,14 +412,15 @@ def _woodbury_spectrum_fixed(
         ww = w * w
         q = [top // (e - w * v + ww) for e, v in zip(energy, twice_im)]
         packed.fit(max(q).bit_length())
-        f = packed.dots(q)  # scale 2^-3s for the a and lam_im fields, 2^-2s for xy
-        k = []
-        for c in range(count):
-            (ar, ai), (lr_, li_), (xr, xi) = (
-                (f[2 * (c + o * count)], f[2 * (c + o * count) + 1]) for o in range(3)
+        f = packed.dots(q)  # scale 2^-3s for xy (a + i lam_im), 2^-2s for xy
+        # sum xy (a + i lam_im - i w) q = (vr + w xi) + i (vi - w xr)
+        k = [
+            (
+                (f[2 * c] + w * f[2 * (c + count) + 1]) >> (2 * s),
+                (f[2 * c + 1] - w * f[2 * (c + count)]) >> (2 * s),
             )
-            # sum (xr + i xi)(a - i (w - lam_im)) q = (ar - li_ + w xi) + i (ai + lr_ - w xr)
-            k.append(((ar - li_ + w * xi) >> (2 * s), (ai + lr_ - w * xr) >> (2 * s)))
+            for c in range(count)
+        ]
         k = [k[b * m : b * m + m] for b in range(m)]
         if r == 1:
             (nr, ni), (dr, di) = _complex_mul(k[0][1], k[1][0], s), k[1][1]

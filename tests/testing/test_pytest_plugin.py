@@ -7,6 +7,7 @@ package is installed); they run in-process, without this suite's conftest or ini
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -190,29 +191,35 @@ import hippo_verify
 before = set(sys.modules)
 import hippo_verify.pytest_plugin
 print(sorted(set(sys.modules) - before))
-print(sorted(m for m in ("torch", "hypothesis", "mpmath") if m in sys.modules))
+print(sorted(m for m in ("torch", "hypothesis", "mpmath", "sympy") if m in sys.modules))
+from hippo_verify import hippo
+print(hippo("legs", 2)[0].tolist(), "sympy" in sys.modules)
 """
 
 
-def _imports() -> tuple[str, str]:
+@functools.cache
+def _imports() -> tuple[str, str, str]:
+    """(modules the plugin added, heavy modules loaded, a lazily imported hippo's result),
+    from one fresh interpreter shared by the tests below."""
     result = subprocess.run(
         [sys.executable, "-c", IMPORTS], capture_output=True, text=True, timeout=120, check=True
     )
-    added, heavy = result.stdout.splitlines()
-    return added, heavy
+    added, heavy, lazy = result.stdout.splitlines()
+    return added, heavy, lazy
 
 
 def test_importing_the_plugin_imports_no_torch_or_hypothesis() -> None:
-    added, heavy = _imports()
+    added, heavy, _ = _imports()
     assert added == "['hippo_verify.pytest_plugin']", added
     assert "torch" not in heavy and "hypothesis" not in heavy, heavy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hippo_verify/__init__.py imports hippo_verify.symbolic (sympy, hence mpmath) "
-    "eagerly; the plugin itself adds nothing (test above)",
-)
 def test_importing_the_plugin_imports_no_mpmath() -> None:
-    _, heavy = _imports()
-    assert "mpmath" not in heavy, heavy
+    # hippo_verify/__init__.py loads the symbolic layer (sympy, hence mpmath) on first use.
+    _, heavy, _ = _imports()
+    assert "mpmath" not in heavy and "sympy" not in heavy, heavy
+
+
+def test_the_symbolic_names_load_on_first_use() -> None:
+    *_, lazy = _imports()
+    assert lazy == "[[-1, 0], [-sqrt(3), -2]] True", lazy

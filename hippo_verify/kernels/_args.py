@@ -38,6 +38,7 @@ __all__ = [
     "SEQUENTIAL_STEP_CHARGE",
     "require_batch_elements",
     "require_elements",
+    "require_finite",
     "require_finite_result",
     "require_same_device",
     "require_step",
@@ -66,8 +67,13 @@ _COMPLEX_OF = {
 }
 
 
-def as_tensor(name: str, value: Any, *, min_dim: int = 0) -> torch.Tensor:
-    """``value`` if it is a finite floating or complex tensor with >= ``min_dim`` dims."""
+def as_tensor(name: str, value: Any, *, min_dim: int = 0, screened: bool = True) -> torch.Tensor:
+    """``value`` if it is a finite floating or complex tensor with >= ``min_dim`` dims.
+
+    ``screened=False`` skips the finiteness check (same type, dtype and dimension checks
+    and messages): for a caller that screens all its tensors at once with
+    ``require_finite`` (one host sync instead of one per tensor).
+    """
     if not isinstance(value, torch.Tensor):
         raise InvalidTypeError(f"{name}: expected a torch.Tensor, got {type(value).__name__}")
     if not (value.is_floating_point() or value.is_complex()):
@@ -78,9 +84,31 @@ def as_tensor(name: str, value: Any, *, min_dim: int = 0) -> torch.Tensor:
         )
     # an expanded (stride-0) input can be huge without memory; the finiteness check is not
     require_elements(f"{name}: elements", value.numel())
-    if not bool(torch.isfinite(value).all()):
-        raise InvalidArgumentError(f"{name}: contains NaN or infinity")
+    if screened:
+        require_finite(**{name: value})
     return value
+
+
+def require_finite(**values: torch.Tensor | None) -> None:
+    """InvalidArgumentError "<name>: contains NaN or infinity" for the first of ``values``
+    (None skipped) with a NaN or infinite entry.
+
+    The screen: one sum per tensor (half dtypes summed in float32) and one host sync for
+    all. The sum is non-finite iff some entry is -- IEEE additions cannot turn inf or NaN
+    finite, in any order -- or a sum of finite entries overflowed; only then is each
+    tensor checked entry by entry. ``isfinite(x).all()`` is several passes and ~35x
+    slower on the CPU; on a GPU each sync waits for the queue.
+    """
+    given = {name: value for name, value in values.items() if value is not None}
+    total = None
+    for v in given.values():
+        part = v.sum(dtype=torch.float32) if v.dtype in (torch.float16, torch.bfloat16) else v.sum()
+        total = part if total is None else total + part
+    if total is None or bool(torch.isfinite(total)):
+        return
+    for name, value in given.items():
+        if not bool(torch.isfinite(value).all()):
+            raise InvalidArgumentError(f"{name}: contains NaN or infinity")
 
 
 def broadcast_batch(family: str | None = None, **shapes: tuple[int, ...]) -> torch.Size:

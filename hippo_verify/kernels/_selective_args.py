@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from .._errors import InvalidArgumentError, InvalidTypeError
-from ._args import FLOAT_DTYPES, as_tensor, require_elements, require_same_device
+from ._args import FLOAT_DTYPES, as_tensor, require_finite, require_same_device
 
 __all__ = [
     "Precision",
@@ -47,34 +47,9 @@ def optional(name: str, value: Any, *, screened: bool = True) -> torch.Tensor | 
 
 
 def unscreened(name: str, value: Any) -> torch.Tensor:
-    """``as_tensor(name, value)`` without its finiteness pass (the same type and dtype checks
-    and messages): the caller screens all its tensors at once with ``require_finite``."""
-    if isinstance(value, torch.Tensor) and (value.is_floating_point() or value.is_complex()):
-        require_elements(f"{name}: elements", value.numel())
-        return value
-    return as_tensor(name, value)  # raises its type or dtype error
-
-
-def require_finite(**values: torch.Tensor | None) -> None:
-    """InvalidArgumentError "<name>: contains NaN or infinity" (``as_tensor``'s message) for
-    the first of ``values`` (None skipped) with a NaN or infinite entry.
-
-    One reduction per tensor and one host sync for all (``as_tensor`` makes an isfinite
-    pass, an all() and a sync per tensor; on a GPU each sync waits for the queue): the
-    sum of every tensor's entries (half dtypes summed in float32) is non-finite iff some
-    entry is -- IEEE additions cannot turn inf or NaN finite, in any order -- or a finite
-    sum overflowed; only then is each tensor checked entry by entry.
-    """
-    given = {name: value for name, value in values.items() if value is not None}
-    total = None
-    for v in given.values():
-        part = v.sum(dtype=torch.float32) if v.dtype in (torch.float16, torch.bfloat16) else v.sum()
-        total = part if total is None else total + part
-    if total is None or bool(torch.isfinite(total)):
-        return
-    for name, value in given.items():
-        if not bool(torch.isfinite(value).all()):
-            raise InvalidArgumentError(f"{name}: contains NaN or infinity")
+    """``as_tensor(name, value)`` without its finiteness pass: the caller screens all its
+    tensors at once with ``require_finite``."""
+    return as_tensor(name, value, screened=False)
 
 
 def require_shape(family: str, name: str, value: torch.Tensor, shape: tuple[int, ...], what: str):

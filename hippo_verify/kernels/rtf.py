@@ -67,7 +67,6 @@ The checks of ``rtf_kernel`` (from what the FFT already computed, O(L) per syste
 
 from __future__ import annotations
 
-import cmath
 import functools
 import math
 import warnings
@@ -83,7 +82,7 @@ from ._args import (
     broadcast_batch,
     common_dtype,
     require_batch_elements,
-    require_elements,
+    require_finite,
     require_L,
     require_same_device,
 )
@@ -136,46 +135,12 @@ def _real_dtype(*tensors: torch.Tensor, family: str) -> torch.dtype:
     return dtype
 
 
-def _unscreened_tensor(name: str, value: Any) -> torch.Tensor:
-    """``as_tensor(name, value, min_dim=1)`` without its finiteness pass (same checks and
-    messages otherwise); the caller screens finiteness with ``_require_finite_inputs``."""
-    if (
-        isinstance(value, torch.Tensor)
-        and value.dim() >= 1
-        and (value.is_floating_point() or value.is_complex())
-    ):
-        require_elements(f"{name}: elements", value.numel())
-        return value
-    return as_tensor(name, value, min_dim=1)  # raises its type, dtype or dimension error
-
-
-def _require_finite_inputs(**values: torch.Tensor) -> None:
-    """InvalidArgumentError "<name>: contains NaN or infinity", as ``as_tensor``, in one
-    reduction and one host sync for all the tensors.
-
-    The screen: sum_i x_i over every tensor is finite iff every entry is, except that a sum
-    of finite entries may overflow; only then (a false alarm or a real NaN/inf) is each
-    tensor checked entry by entry. IEEE arithmetic cannot turn inf or NaN back into a
-    finite number by additions, whatever the order of the reduction. Cost: one read of
-    the inputs (``isfinite(x).all()`` is five passes, ~35x slower on the CPU).
-    """
-    sums = [value.sum() for value in values.values()]
-    total = sums[0]
-    for part in sums[1:]:
-        total = total + part
-    if cmath.isfinite(total.item()):
-        return
-    for name, value in values.items():
-        if not bool(torch.isfinite(value).all()):
-            raise InvalidArgumentError(f"{name}: contains NaN or infinity")
-
-
 def _coefficients(a: Any, b: Any, family: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(a, b) as real tensors (..., d) of one dtype, d >= 1, batch dims broadcast."""
     require_same_device(family, a=a, b=b)
-    a = _unscreened_tensor("a", a)
-    b = _unscreened_tensor("b", b)
-    _require_finite_inputs(a=a, b=b)
+    a = as_tensor("a", a, min_dim=1, screened=False)
+    b = as_tensor("b", b, min_dim=1, screened=False)
+    require_finite(a=a, b=b)
     d = a.shape[-1]
     if d == 0:
         raise InvalidArgumentError(
@@ -523,7 +488,7 @@ def rtf_kernel(
     over the taps and one host sync, about 5-10% of the three FFTs at L = 4096; only what
     it cannot pass (S near or above 1, a non-finite sum) pays for the full gate, whose
     verdicts and messages they are. The inputs' finiteness is screened by one sum each
-    and one sync before any work (``_require_finite_inputs``), whatever ``check``.
+    and one sync before any work (``require_finite``), whatever ``check``.
 
     ``check="raise"`` raises ``InvalidArgumentError`` for a refused kernel, naming the
     measured numbers and what they mean (and warns about stability); ``"warn"`` issues an

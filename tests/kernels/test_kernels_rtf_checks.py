@@ -1,6 +1,6 @@
 """The cheap checks of ``rtf_kernel``: the input screen and the gate's screen.
 
-``rtf_kernel`` screens its inputs' finiteness with one sum (``_require_finite_inputs``)
+``rtf_kernel`` screens its inputs' finiteness with one sum (``require_finite``)
 and its default gate with Rouche's bounds, one sum over the taps and one host sync
 (``_screen``); only what the screen cannot pass goes to the full gate (``_gate_message``).
 These tests plant the bugs the checks exist for -- NaN and inf inputs (alone, both signs,
@@ -21,10 +21,10 @@ import pytest
 import torch
 
 from hippo_verify import InvalidArgumentError
+from hippo_verify.kernels._args import require_finite
 from hippo_verify.kernels.rtf import (
     RTFStabilityWarning,
     _gate_message,
-    _require_finite_inputs,
     _screen,
     default_max_condition,
     rtf_diagnostics,
@@ -79,9 +79,9 @@ def test_overflowing_input_sum_is_a_false_alarm_only():
     # float32 entries whose sum overflows: the screen's sum is inf, the entries are finite
     big = torch.tensor([3e38, 3e38, 1.0], dtype=torch.float32)
     assert not math.isfinite(float(big.sum()))
-    _require_finite_inputs(a=big, b=big)  # cleared by the entrywise check
+    require_finite(a=big, b=big)  # cleared by the entrywise check
     with pytest.raises(InvalidArgumentError, match="^b: contains NaN or infinity"):
-        _require_finite_inputs(a=big, b=torch.tensor([1.0, math.nan]))
+        require_finite(a=big, b=torch.tensor([1.0, math.nan]))
     # through the kernel: no input error (the gate then refuses the overflowing taps)
     with pytest.raises(InvalidArgumentError, match="NaN or infinite taps"):
         rtf_kernel(torch.tensor([0.1, 0.0, 0.0]), big, 64)

@@ -1773,23 +1773,8 @@ def _low_rank(name: str, value: Any, n: int) -> list[list]:
     return matrix
 
 
-def _dft(ctx: Any, values: list, sign: int) -> list:
-    """sum_k x_k e^{sign 2 pi i j k / n} (recursive mixed radix; O(n^2) for prime n)."""
-    n = len(values)
-    if n == 1:
-        return list(values)
-    p = next((q for q in range(2, int(math.isqrt(n)) + 1) if n % q == 0), n)
-    if p == n:
-        roots = [ctx.expjpi(ctx.mpf(2 * sign * k) / n) for k in range(n)]
-        return [ctx.fsum(values[k] * roots[(j * k) % n] for k in range(n)) for j in range(n)]
-    m = n // p
-    subs = [_dft(ctx, values[r::p], sign) for r in range(p)]
-    roots = [ctx.expjpi(ctx.mpf(2 * sign * k) / n) for k in range(n)]
-    return [ctx.fsum(subs[r][j % m] * roots[(r * j) % n] for r in range(p)) for j in range(n)]
-
-
 def _dft_work(n: int) -> int:
-    """Multiplications of ``_dft`` on n points: n times the sum of n's prime factors."""
+    """Complex products of ``_dft_fixed`` on n points: n times the sum of n's prime factors."""
     total, rest, p = 0, n, 2
     while p * p <= rest:
         while rest % p == 0:
@@ -1805,7 +1790,7 @@ def _smallest_factor(n: int) -> int:
 def _dft_fixed(
     xr: list[int], xi: list[int], wr: list[int], wi: list[int], s: int, stride: int = 1
 ) -> tuple[list[int], list[int]]:
-    """y_j = sum_k x_k w^(j k stride) on fixed-point complex pairs (mixed radix, as ``_dft``).
+    """y_j = sum_k x_k w^(j k stride) on fixed-point complex pairs (recursive mixed radix).
 
     (wr, wi) is the table w_m = e^{2 pi i m / L} of the top-level length L; a sub-transform
     of length n = L / stride uses its every stride-th entry. Work ``_dft_work(n)`` products.
@@ -2113,15 +2098,6 @@ def _unit_circle_tables(work: _Work, L: int) -> tuple[list[int], list[int], list
     wi = [work.fixed(s_) for s_ in sin_]
     rest = range(L - half - 1, 0, -1)  # w_{L-m} = conj(w_m)
     return wr + [wr[m] for m in rest], wi + [-wi[m] for m in rest], [work.fixed(t) for t in tans]
-
-
-def _cauchy_sum(xy: tuple[list[int], list[int]], ir: list[int], ii: list[int], s: int) -> tuple:
-    """sum_n xy_n inv_n on fixed-point complex pairs."""
-    pr, pi = xy
-    return (
-        (sum(map(mul, pr, ir)) - sum(map(mul, pi, ii))) >> s,
-        (sum(map(mul, pr, ii)) + sum(map(mul, pi, ir))) >> s,
-    )
 
 
 def _woodbury_spectrum_fixed(

@@ -16,7 +16,7 @@ import pytest
 
 import hippo_verify
 
-LAYERS = ["symbolic", "oracles", "kernels", "testing", "report", "cli"]
+LAYERS = ["symbolic", "oracles", "kernels", "testing", "sweep", "report", "cli"]
 PACKAGE_ROOT = Path(hippo_verify.__file__).parent
 # Third-party libraries a layer may not use (they belong to later layers).
 FORBIDDEN_LIBRARIES = {
@@ -24,6 +24,7 @@ FORBIDDEN_LIBRARIES = {
     "oracles": {"torch", "matplotlib", "pytest", "hypothesis"},
     "kernels": {"matplotlib", "pytest", "hypothesis"},
     # The report and the CLI run on an install without the test extras.
+    "sweep": {"pytest", "hypothesis"},
     "report": {"pytest", "hypothesis"},
     "cli": {"pytest", "hypothesis"},
 }
@@ -48,6 +49,7 @@ HELP_COMMANDS = (
     ["export", "--help"],
     ["check", "--help"],
     ["tolerance", "--help"],
+    ["sweep", "--help"],
 )
 WITHOUT_TEST_EXTRAS = f"""
 import sys
@@ -157,8 +159,8 @@ def test_cli_runs_without_test_extras() -> None:
         [sys.executable, "-c", WITHOUT_TEST_EXTRAS], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("usage: hippo-verify") == 5, result.stdout
-    assert result.stdout.count("exit 0") == 5, result.stdout
+    assert result.stdout.count("usage: hippo-verify") == 6, result.stdout
+    assert result.stdout.count("exit 0") == 6, result.stdout
     assert "tolerance 0" in result.stdout and "bound = " in result.stdout, result.stdout
     assert "check 2" in result.stdout, result.stdout
     assert "pip install 'hippo-verify[test]'" in result.stderr, result.stderr

@@ -9,6 +9,7 @@ grader inside the command, so the other commands run without them.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from .. import __version__
 from .._errors import HippoVerifyError, InvalidArgumentError
 from ..oracles import CertificationError, golden
 from ..report import PRECISION_MODES, build_report, precision_failures
+from ..report._build import SWEEP_GRIDS
 from ..symbolic import StepFailed
 from . import _check, _sweep, _tolerance
 
@@ -85,7 +87,20 @@ def _report(args: argparse.Namespace, progress: Progress) -> int:
     failures = [] if args.precision == "none" else precision_failures(args.out / "precision.json")
     for failure in failures:
         print(f"hippo-verify: check failed: precision {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    sweep_failures = _embedded_sweep_failures(args.out, args.precision)
+    for failure in sweep_failures:
+        print(f"hippo-verify: check failed: sweep {failure}", file=sys.stderr)
+    return 1 if failures or sweep_failures else 0
+
+
+def _embedded_sweep_failures(out: Path, precision: str) -> list[str]:
+    """The failed checks of the sweep ``build_report`` embedded under ``out/sweep``."""
+    if SWEEP_GRIDS.get(precision) is None:
+        return []
+    from ..sweep import failures_of
+
+    points = json.loads((out / "sweep" / "sweep.json").read_text(encoding="utf-8"))["points"]
+    return failures_of(points)
 
 
 def _export(args: argparse.Namespace, progress: Progress) -> int:

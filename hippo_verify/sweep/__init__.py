@@ -13,6 +13,7 @@ from ._cache import oracle_version as oracle_version
 from ._engine import SweepInterrupted as SweepInterrupted
 from ._engine import SweepResult as SweepResult
 from ._engine import default_cache_dir as default_cache_dir
+from ._engine import failures_of as failures_of
 from ._engine import run_sweep as run_sweep
 from ._grid import GRID_NAMES as GRID_NAMES
 from ._grid import Grid as Grid
@@ -29,6 +30,7 @@ __all__ = [
     "SweepResult",
     "build_inputs",
     "default_cache_dir",
+    "failures_of",
     "inputs_hash",
     "load_grid",
     "oracle_version",

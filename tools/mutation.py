@@ -622,14 +622,6 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
     ),
     # --- oracles -----------------------------------------------------------------------
     M(
-        "oracle-certified-digits-ceil",
-        ORC,
-        "digits = min(digits, int(ctx.floor(-ctx.log10(diff / scale))))",
-        "digits = min(digits, int(ctx.ceil(-ctx.log10(diff / scale))))",
-        ORACLES,
-        "certified digits rounded up (one digit more than agreed)",
-    ),
-    M(
         "oracle-zoh-zero-mode-gain",
         ORC,
         "inputs.append(step * b if mode == 0 else ctx.expm1(step * mode) / mode * b)",

@@ -79,13 +79,15 @@ def _scalar(expr: sp.Basic) -> Any:
         return Fraction(int(expr.p), int(expr.q))
     if isinstance(expr, sp.Float):
         return Fraction(*sp.Rational(expr).as_numer_denom())
+    # q sqrt(r) (finite rationals only, so no symbol, NaN or infinity) before the tree
+    # walks below: HiPPO matrices are mostly such entries, and the walks cost more.
+    radical = _as_rational_times_sqrt(expr) if isinstance(expr, sp.Expr) else None
+    if radical is not None:
+        return radical
     if not isinstance(expr, sp.Expr) or expr.free_symbols:
         raise InvalidArgumentError(f"cannot evaluate {expr!r}: expected a constant expression")
     if expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise InvalidArgumentError(f"NaN and infinities are not accepted (got {expr})")
-    radical = _as_rational_times_sqrt(expr)
-    if radical is not None:
-        return radical
     if expr.is_extended_real:
         return SympyNumber(expr)
     real, imag = expr.as_real_imag()

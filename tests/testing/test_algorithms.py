@@ -16,7 +16,7 @@ import math
 
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 
 from hippo_verify import InvalidArgumentError, InvalidTypeError, kernels, oracles, testing
 from hippo_verify.oracles import OracleResult
@@ -138,7 +138,15 @@ def test_a_planted_error_fails_the_registry_check(name: str) -> None:
     record = _planted(ALGORITHMS[name])
     dtype = torch.float64 if torch.float64 in record.dtypes else torch.float32
 
-    @settings(max_examples=1, deadline=None, database=None, derandomize=True)
+    # One derandomized example; no shrink/explain phases: they only rewrite the report of a
+    # failure, and a failing draw of this kind has been seen to shrink for minutes.
+    @settings(
+        max_examples=1,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+    )
     @given(ALGORITHMS[name].strategy().filter(_nonzero(ALGORITHMS[name])))
     def check(drawn: dict) -> None:
         with pytest.raises(AssertionError, match="outside the bound"):

@@ -255,13 +255,21 @@ FAST = {"lam": [complex(-0.0625, 40.0)], "B": [1 + 0j], "C": [0.5 + 0.25j], "L":
 
 
 def test_condition_of_passes_the_records_options_the_function_takes() -> None:
-    """float64_phase reaches diag_kernel_condition for vandermonde-f64phase (a smaller cond
-    than vandermonde's); the scans' mode, which scan_condition does not take, does not."""
-    with_phase = testing.diag_kernel_condition(**FAST, float64_phase=True)
-    without = testing.diag_kernel_condition(**FAST)
-    assert with_phase < without / 10
-    assert ALGORITHMS["vandermonde-f64phase"].condition_of(FAST) == with_phase
-    assert ALGORITHMS["vandermonde"].condition_of(FAST) == without
+    """float64_phase reaches the condition function of vandermonde-f64phase (which takes
+    it); the scans' mode, which scan_condition does not take, does not."""
+    seen: list[dict] = []
+
+    def condition(lam, B, C, L, *, dt, method="zoh", conj_pairs=True, float64_phase=False):
+        seen.append({"float64_phase": float64_phase, "conj_pairs": conj_pairs})
+        return 1.0
+
+    spied = dataclasses.replace(ALGORITHMS["vandermonde-f64phase"], condition=condition)
+    assert spied.condition_of(FAST) == 1.0 and seen == [
+        {"float64_phase": True, "conj_pairs": FAST.get("conj_pairs", True)}
+    ]
+    assert ALGORITHMS["vandermonde-f64phase"].condition_of(FAST) == testing.diag_kernel_condition(
+        **FAST, float64_phase=True
+    )
     scan = {"Ab": [[0.5]], "Bb": [1.0], "C": [1.0], "u": [1.0, -0.5, 0.25]}
     assert ALGORITHMS["scan-chunked"].condition_of(scan) == testing.scan_condition(**scan)
 

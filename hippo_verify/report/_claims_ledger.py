@@ -869,8 +869,9 @@ _c(
     _S3 + "test_naive_vandermonde_cost",
     "holds",
     r"正常算, \(\bar{K}\) 需要 \(O(NL)\) 的计算量",
-    "Computed directly, K costs O(N L): the package's Vandermonde kernel forms an N x L "
-    "tensor, doubling with N and with L.",
+    "Computed directly, K costs O(N L): the package's Vandermonde kernel does 4 N L "
+    "floating-point operations in its matrix products (torch's FLOP counter), doubling "
+    "with N and with L.",
 )
 _c(
     "003",

@@ -13,7 +13,8 @@ Public API:
 * ``power_kernel``: K_k = C Ab^k Bb, exactly (the reference kernel).
 * ``companion``, ``charpoly_coeffs``, ``transfer_function``, ``realize``,
   ``truncation_correction``, ``untruncate``: the RTF maps of seed 002.
-* ``schur_cohn_stable``, ``sum_abs_bound_holds``: exact stability criteria.
+* ``schur_cohn_stable`` (``schur_cohn_stable_many`` for many channels),
+  ``sum_abs_bound_holds``: exact stability criteria.
 * ``woodbury_generating_function``, ``dense_generating_function``: S4's generating function.
 * ``vandermonde_kernel``, ``conj_pair_kernel``, ``s4d_init``: S4D.
 * ``selective_discretize``, ``zoh_input_series``, ``mamba_bbar_error``, ``mamba_zoh_ratio``,
@@ -84,6 +85,7 @@ from ._selective_ssd import ssd_quadratic as ssd_quadratic
 from ._selective_ssd import ssd_recurrent as ssd_recurrent
 from ._stability import StabilityVerdict as StabilityVerdict
 from ._stability import schur_cohn_stable as schur_cohn_stable
+from ._stability import schur_cohn_stable_many as schur_cohn_stable_many
 from ._stability import sum_abs_bound_holds as sum_abs_bound_holds
 from ._structure import NPLR as NPLR
 from ._structure import hippo_nplr as hippo_nplr

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+import threadpoolctl
 import torch
 
 from .._errors import HippoVerifyError
@@ -187,10 +188,17 @@ def measure(
 def run_task(task: Mapping[str, Any]) -> dict:
     """Measure one point: ``task`` holds ``id``, ``algorithm``, ``params``, ``dtypes``
     (names), ``digits``, ``cache`` (a directory, or None for no cache) and ``threads``
-    (torch threads). Returns the point's JSON record; never raises for a kernel or oracle
-    failure (they are statuses)."""
+    (torch's and the BLAS libraries' threads). Returns the point's JSON record; never
+    raises for a kernel or oracle failure (they are statuses)."""
+    threads = int(task.get("threads", 1))
+    torch.set_num_threads(threads)
+    # NumPy/SciPy's OpenBLAS would otherwise use every core in each worker process
+    with threadpoolctl.threadpool_limits(limits=threads):
+        return _run_task(task)
+
+
+def _run_task(task: Mapping[str, Any]) -> dict:
     started = time.perf_counter()
-    torch.set_num_threads(int(task.get("threads", 1)))
     algorithm = ALGORITHMS[task["algorithm"]]
     inputs = build_inputs(algorithm, task["params"])
     digest = inputs_hash(inputs)

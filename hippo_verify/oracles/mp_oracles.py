@@ -2315,14 +2315,103 @@ def rtf_args(a: Any, b: Any) -> tuple[list, list]:
     return a, b
 
 
+#: ``_impulse_response`` uses the packed series division when deg a >= this and L >=
+#: ``_SERIES_MIN_L``: below, the recurrence's L min(d, L) products cost less than the
+#: division's packing (measured at 160 bits: equal at d = 64, L = 256; the division 1.5x
+#: faster at d = 64, L = 4096 and 4x at d = 256; 3x slower at d <= 4).
+_SERIES_MIN_DEGREE, _SERIES_MIN_L = 48, 256
+
+
 def _impulse_response(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
-    """h_k = n_k - sum_{i=1}^{min(k,d)} a_i h_{k-i}: the power series of n(z)/a(z), fixed point."""
+    """h_k = n_k - sum_{i=1}^{min(k,d)} a_i h_{k-i}, k < L: the power series of n(z)/a(z),
+    fixed point at scale 2^-s, by the recurrence or (large d and L) the packed series
+    division ``_series_quotient``: the two differ by rounding only, which the
+    two-precision certificate measures."""
+    if len(a) >= _SERIES_MIN_DEGREE and L >= _SERIES_MIN_L:
+        return _series_quotient(numerator, a, L, s)
+    return _impulse_recurrence(numerator, a, L, s)
+
+
+def _impulse_recurrence(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
+    """h_k = n_k - sum_{i=1}^{min(k,d)} a_i h_{k-i} step by step (one rounding a step)."""
     d, reversed_a, h = len(a), a[::-1], []
     for k in range(L):
         m = min(k, d)
         acc = sum(map(mul, reversed_a[d - m :], h[k - m : k])) >> s if m else 0
         h.append((numerator[k] if k < len(numerator) else 0) - acc)
     return h
+
+
+def _series_quotient(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
+    """The first L coefficients of n(z)/a(z) = n(z) g(z), g = 1/a (``_series_inverse``),
+    n truncated to L terms, at scale 2^-s; one rounding of each product coefficient."""
+    m = max((i for i, c in enumerate(a, start=1) if c), default=0)
+    numerator = [int(v) for v in numerator[:L]] + [0] * max(L - len(numerator), 0)
+    if m == 0:
+        return numerator
+    first = max((i for i, c in enumerate(numerator, start=1) if c), default=0)
+    if first == 0:
+        return [0] * L
+    g = _series_inverse([1 << s] + [int(v) for v in a[:m]], L, s)  # ints pack fastest
+    return [v >> s for v in _series_product(numerator[:first], g, L)]
+
+
+def _series_inverse(a_full: list[int], L: int, s: int) -> list[int]:
+    """The first L coefficients of g = 1/a(z), a_full[0] = 2^s (a(0) = 1), at scale 2^-s.
+
+    Newton's iteration g <- g + g (1 - a g) mod z^(2n), from g = 1: if a g = 1 mod z^n, the
+    new g is exact mod z^(2n). In fixed point the residual's coefficients n .. 2n - 1 are
+    e = -(a g)_k (scale 2^-s, one rounding), and g_k for n <= k < 2n becomes (g e)_{k-n}
+    rounded once: the first n coefficients are kept, so every g_k carries the rounding of
+    the steps that made it (about log2 L roundings, each amplified by at most sum |g_i|).
+    """
+    g = [a_full[0]]
+    while len(g) < L:
+        n, n2 = len(g), min(2 * len(g), L)
+        error = [-(v >> s) for v in _series_product(a_full[:n2], g, n2, start=n)]
+        g += [v >> s for v in _series_product(g, error, n2 - n)]
+    return g
+
+
+def _series_product(p: list[int], q: list[int], stop: int, start: int = 0) -> list[int]:
+    """Coefficients start .. stop - 1 of p(z) q(z), exactly: one big-int product of the
+    packed coefficients (Kronecker substitution z = 2^width, width above the bits of any
+    product coefficient plus a sign bit), read back from its bytes."""
+    p, q = p[:stop], q[:stop]
+    if not p or not q:
+        return [0] * (stop - start)
+    biggest = max(map(abs, p)).bit_length() + max(map(abs, q)).bit_length()
+    width = 8 * ((biggest + min(len(p), len(q)).bit_length() + 1) // 8 + 1)
+    packed = _pack_bytes(p, width) * _pack_bytes(q, width)
+    count = len(p) + len(q) - 1
+    digits = _unpack_bytes(packed, count, width, start, min(stop, count))
+    return digits + [0] * (stop - start - len(digits))
+
+
+def _pack_bytes(values: list[int], width: int) -> Any:
+    """sum_j values[j] 2^(width j) as an ``MPZ`` (values Python ints, |values[j]| <
+    2^(width - 1), width a multiple of 8): each value plus 2^(width - 1) written as
+    width / 8 bytes, the offset sum_j 2^(width - 1) 2^(width j) taken off once."""
+    size, half = width // 8, 1 << (width - 1)
+    raw = b"".join([(v + half).to_bytes(size, "little") for v in values])
+    return MPZ(int.from_bytes(raw, "little")) - _half_offset(len(values), size)
+
+
+def _half_offset(count: int, size: int) -> int:
+    """sum_{j < count} 2^(8 size - 1) 2^(8 size j)."""
+    return MPZ(int.from_bytes((bytes(size - 1) + b"\x80") * count, "little"))
+
+
+def _unpack_bytes(packed: Any, count: int, width: int, start: int, stop: int) -> list[int]:
+    """Signed digits start .. stop - 1 of ``packed`` = sum_{j < count} t_j 2^(width j),
+    every |t_j| < 2^(width - 1), width a multiple of 8: 2^(width - 1) added to every digit
+    makes them all nonnegative, so each is one field of the bytes."""
+    size, half = width // 8, 1 << (width - 1)
+    raw = int(packed + _half_offset(count, size)).to_bytes(count * size, "little")
+    return [
+        int.from_bytes(raw[i : i + size], "little") - half
+        for i in range(start * size, stop * size, size)
+    ]
 
 
 class _QuotientRing:

@@ -905,6 +905,30 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         ["tests/oracles/test_oracles_fast_dplr_legs.py"],
         "DPLR rank-1 two-step recurrence: the second step's correction c_(k+1) Qb added",
     ),
+    M(
+        "oracle-rtf-series-numerator-off-by-one",
+        ORC,
+        "return [v >> s for v in _series_product(numerator[:first], g, L)]",
+        "return [v >> s for v in _series_product(numerator[: first - 1], g, L)]",
+        ["tests/oracles/test_oracles_rtf_fast.py"],
+        "RTF packed series division: the numerator's last coefficient dropped (off by one)",
+    ),
+    M(
+        "oracle-rtf-series-truncated-denominator",
+        ORC,
+        "error = [-(v >> s) for v in _series_product(a_full[:n2], g, n2, start=n)]",
+        "error = [-(v >> s) for v in _series_product(a_full[: n2 - 1], g, n2, start=n)]",
+        ["tests/oracles/test_oracles_rtf_fast.py"],
+        "RTF Newton inverse: a(z) truncated one term short in the residual a g",
+    ),
+    M(
+        "oracle-rtf-series-newton-sign",
+        ORC,
+        "error = [-(v >> s) for v in _series_product(a_full[:n2], g, n2, start=n)]",
+        "error = [v >> s for v in _series_product(a_full[:n2], g, n2, start=n)]",
+        ["tests/oracles/test_oracles_rtf_fast.py"],
+        "RTF Newton inverse: the correction g (1 - a g) added with the wrong sign",
+    ),
 ]
 
 

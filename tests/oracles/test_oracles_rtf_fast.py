@@ -66,6 +66,8 @@ CASES = {
     "d>L": ([0.01 * (-1) ** i for i in range(9)], [0.5 - 0.1 * i for i in range(9)], 5),
     "pole near circle": ([1.0, 0.5], [-0.999], 300),  # h_k ~ 0.999^k
     "unstable": ([1.0], [-1.01], 200),  # h_k = 1.01^k: grows
+    "pole at 2": ([1.0, 0.5], [-2.0], 150),  # h_k ~ 2^k: the Newton error outgrows a
+    "poles at 1.5 and -1.2": ([1.0], [-0.3, -1.8], 150),  # (1 - 1.5 z)(1 + 1.2 z)
     "oscillating": ([1.0, -0.5, 0.25], [0.0, 0.81], 130),  # poles +-0.9i
     "zero numerator": ([0.0, 0.0], [0.2, 0.1], 17),
     "numerator longer than L": ([0.5] * 12, [0.25, -0.125], 7),

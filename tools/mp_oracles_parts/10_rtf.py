@@ -49,8 +49,12 @@ def _impulse_recurrence(numerator: list[int], a: list[int], L: int, s: int) -> l
 
 
 def _series_quotient(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:
-    """The first L coefficients of n(z)/a(z) = n(z) g(z), g = 1/a (``_series_inverse``),
-    n truncated to L terms, at scale 2^-s; one rounding of each product coefficient."""
+    """The first L coefficients of n(z)/a(z), n truncated to L terms, at scale 2^-s.
+
+    With H = ceil(L/2) and g = 1/a mod z^H (``_series_inverse``): h = n g mod z^H, then the
+    last Newton step for the quotient itself (Karp-Markstein), h += z^H g r mod z^L with
+    r = (n - a h)_k, H <= k < L. Each product coefficient is rounded once (``>> s``).
+    """
     m = max((i for i, c in enumerate(a, start=1) if c), default=0)
     numerator = [int(v) for v in numerator[:L]] + [0] * max(L - len(numerator), 0)
     if m == 0:
@@ -58,8 +62,14 @@ def _series_quotient(numerator: list[int], a: list[int], L: int, s: int) -> list
     first = max((i for i, c in enumerate(numerator, start=1) if c), default=0)
     if first == 0:
         return [0] * L
-    g = _series_inverse([1 << s] + [int(v) for v in a[:m]], L, s)  # ints pack fastest
-    return [v >> s for v in _series_product(numerator[:first], g, L)]
+    a_full, n, half = [1 << s] + [int(v) for v in a[:m]], numerator[:first], (L + 1) // 2
+    g = _series_inverse(a_full, half, s)  # ints pack fastest
+    h = [v >> s for v in _series_product(n, g, half)]
+    if half < L:
+        high = _series_product(a_full, h, L, start=half)
+        rest = [((numerator[k] << s) - v) >> s for k, v in enumerate(high, start=half)]
+        h += [v >> s for v in _series_product(g, rest, L - half)]
+    return h
 
 
 def _series_inverse(a_full: list[int], L: int, s: int) -> list[int]:
@@ -70,27 +80,53 @@ def _series_inverse(a_full: list[int], L: int, s: int) -> list[int]:
     e = -(a g)_k (scale 2^-s, one rounding), and g_k for n <= k < 2n becomes (g e)_{k-n}
     rounded once: the first n coefficients are kept, so every g_k carries the rounding of
     the steps that made it (about log2 L roundings, each amplified by at most sum |g_i|).
+    g is packed once a step when e is no wider than a (the usual case).
     """
-    g = [a_full[0]]
+    g, a_bits = [a_full[0]], max(map(abs, a_full)).bit_length()
     while len(g) < L:
         n, n2 = len(g), min(2 * len(g), L)
-        error = [-(v >> s) for v in _series_product(a_full[:n2], g, n2, start=n)]
-        g += [v >> s for v in _series_product(g, error, n2 - n)]
+        width = _product_width(max(map(abs, g)).bit_length() + a_bits, n)
+        packed_g = _pack_bytes(g, width)
+        error = [
+            -(v >> s) for v in _series_product(a_full[:n2], g, n2, n, width, packed_q=packed_g)
+        ]
+        if max(map(abs, error)).bit_length() > a_bits:
+            width, packed_g = None, None  # the error outgrew a: a wider packing
+        g += [v >> s for v in _series_product(g, error, n2 - n, 0, width, packed_p=packed_g)]
     return g
 
 
-def _series_product(p: list[int], q: list[int], stop: int, start: int = 0) -> list[int]:
+def _product_width(bits: int, terms: int) -> int:
+    """Field width (a multiple of 8) for a product coefficient: a sum of ``terms`` products
+    each below 2^bits in modulus, plus a sign bit."""
+    return 8 * ((bits + terms.bit_length() + 1) // 8 + 1)
+
+
+def _series_product(
+    p: list[int],
+    q: list[int],
+    stop: int,
+    start: int = 0,
+    width: int | None = None,
+    packed_p: Any = None,
+    packed_q: Any = None,
+) -> list[int]:
     """Coefficients start .. stop - 1 of p(z) q(z), exactly: one big-int product of the
     packed coefficients (Kronecker substitution z = 2^width, width above the bits of any
-    product coefficient plus a sign bit), read back from its bytes."""
-    p, q = p[:stop], q[:stop]
+    product coefficient plus a sign bit), read back from its bytes. ``packed_p`` /
+    ``packed_q``: p / q already packed at ``width`` (then not truncated to ``stop`` terms:
+    their terms from ``stop`` on only reach coefficients from ``stop`` on)."""
+    p = p if packed_p is not None else p[:stop]
+    q = q if packed_q is not None else q[:stop]
     if not p or not q:
         return [0] * (stop - start)
-    biggest = max(map(abs, p)).bit_length() + max(map(abs, q)).bit_length()
-    width = 8 * ((biggest + min(len(p), len(q)).bit_length() + 1) // 8 + 1)
-    packed = _pack_bytes(p, width) * _pack_bytes(q, width)
+    if width is None:
+        biggest = max(map(abs, p)).bit_length() + max(map(abs, q)).bit_length()
+        width = _product_width(biggest, min(len(p), len(q)))
+    packed_p = _pack_bytes(p, width) if packed_p is None else packed_p
+    packed_q = _pack_bytes(q, width) if packed_q is None else packed_q
     count = len(p) + len(q) - 1
-    digits = _unpack_bytes(packed, count, width, start, min(stop, count))
+    digits = _unpack_bytes(packed_p * packed_q, count, width, start, min(stop, count))
     return digits + [0] * (stop - start - len(digits))
 
 

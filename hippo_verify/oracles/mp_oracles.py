@@ -2317,9 +2317,12 @@ def rtf_args(a: Any, b: Any) -> tuple[list, list]:
 
 #: ``_impulse_response`` uses the packed series division when deg a >= this and L >=
 #: ``_SERIES_MIN_L``: below, the recurrence's L min(d, L) products cost less than the
-#: division's packing (measured at 160 bits: equal at d = 64, L = 256; the division 1.5x
-#: faster at d = 64, L = 4096 and 4x at d = 256; 3x slower at d <= 4).
-_SERIES_MIN_DEGREE, _SERIES_MIN_L = 48, 256
+#: division's packing. Measured at 160 bits with gmpy2: equal at d = 64, L = 256, the
+#: division 1.9x faster at d = 64, L = 4096 and 4x at d = 256, 3x slower at d <= 4.
+#: Without gmpy2 (Python's Karatsuba for the long products): 2x slower at d = 64,
+#: L = 1024, 1.5x faster at L = 4096.
+_SERIES_MIN_DEGREE = 48
+_SERIES_MIN_L = 256 if mpmath.libmp.BACKEND == "gmpy" else 4096
 
 
 def _impulse_response(numerator: list[int], a: list[int], L: int, s: int) -> list[int]:

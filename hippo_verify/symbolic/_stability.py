@@ -281,13 +281,22 @@ def _real_fractions(coeffs: Any) -> list[Fraction] | None:
 
 def _real_verdicts(rows: list[list[Fraction]]) -> list[StabilityVerdict]:
     """Exact verdicts of real polynomials: the root-inclusion certificate
-    (``_root_inclusion``, all rows at once), then the fixed-point recursion with its error
-    bound (``_certified_schur_cohn``) at two precisions, then the exact recursion."""
+    (``_root_inclusion``, all rows at once), the float64 recursion with its error bound
+    (``_float_schur_cohn``, the rows left, at once), then the fixed-point recursion with
+    its error bound (``_certified_schur_cohn``) at two precisions, then the exact
+    recursion."""
     verdicts = []
-    for row, included in zip(rows, _root_inclusion(rows)):
+    included = _root_inclusion(rows)
+    pending = [i for i, v in enumerate(included) if v is None]
+    by_float = dict(zip(pending, _float_schur_cohn([rows[i] for i in pending])))
+    for i, row in enumerate(rows):
         coefficients = tuple(sp.Rational(v.numerator, v.denominator) for v in row)
-        if included is not None:
-            verdicts.append(_verdict(included, coefficients))
+        if included[i] is not None:
+            verdicts.append(_verdict(included[i], coefficients))
+            continue
+        if by_float[i] is not None:
+            stable, step = by_float[i]
+            verdicts.append(_verdict(stable, coefficients, failed_step=step))
             continue
         for bits in _filter_bits(len(row)):
             decided = _certified_schur_cohn(row, bits)
@@ -339,31 +348,202 @@ def _root_inclusion(rows: list[list[Fraction]]) -> list[bool | None]:
     import numpy as np
 
     out: list[bool | None] = [None] * len(rows)
-    by_degree: dict[int, list[int]] = {}
-    for i, row in enumerate(rows):
-        if len(row) >= 2 and all(v == 0 or _FLOAT_RANGE < abs(v) < 1 / _FLOAT_RANGE for v in row):
-            by_degree.setdefault(len(row), []).append(i)
+    by_degree, floats = _in_float_range(rows, 2)
     for d, idx in by_degree.items():
-        a = np.array([[float(v) for v in rows[i]] for i in idx])
+        a = np.array([floats[i] for i in idx])
         companion = np.zeros((len(idx), d, d))
         companion[:, 0, :] = -a
         companion[:, np.arange(1, d), np.arange(d - 1)] = 1.0
         with np.errstate(all="ignore"):
-            for i, verdict in zip(idx, _inclusion_tests(np, a, np.linalg.eigvals(companion))):
-                out[i] = verdict
+            z = _aberth(np, a, np.linalg.eigvals(companion), _ABERTH_STEPS)
+            verdicts = _inclusion_tests(np, a, z)
+            open_rows = [j for j, v in enumerate(verdicts) if v is None]
+            p_up = _arb_values(a[open_rows], z[open_rows]) if open_rows else None
+            if p_up is not None:
+                again = _inclusion_tests(np, a[open_rows], z[open_rows], p_up)
+                for j, verdict in zip(open_rows, again):
+                    verdicts[j] = verdict
+        for i, verdict in zip(idx, verdicts):
+            out[i] = verdict
     return out
 
 
-def _inclusion_tests(np: Any, a: Any, z: Any) -> list[bool | None]:
+#: Aberth steps that refine the eigenvalues before the inclusion test (they move points
+#: whose eigenvalue is far from a root: a root of small modulus in a polynomial with
+#: large middle coefficients, where the companion's normwise backward error is large).
+_ABERTH_STEPS = 2
+
+
+def _aberth(np: Any, a: Any, z: Any, steps: int) -> Any:
+    """Aberth-Ehrlich steps z_i <- z_i - N_i / (1 - N_i sum_{j != i} 1 / (z_i - z_j)),
+    N_i = p(z_i) / p'(z_i), on rows ``a`` (n, d) from ``z`` (n, d), in floats. A step is
+    kept only where it is finite. The inclusion test holds for any distinct points, so
+    this refinement needs no error analysis."""
+    n, d = a.shape
+    diagonal = np.eye(d, dtype=bool)
+    for _ in range(steps):
+        value, deriv = np.ones_like(z), np.zeros_like(z)
+        for k in range(d):
+            deriv = deriv * z + value
+            value = value * z + a[:, k : k + 1]
+        diffs = z[:, :, None] - z[:, None, :]
+        diffs[:, diagonal] = np.inf
+        newton = value / deriv
+        step = newton / (1 - newton * (1 / diffs).sum(axis=2))
+        z = np.where(np.isfinite(step), z - step, z)
+    return z
+
+
+def _arb_values(a: Any, z: Any) -> Any:
+    """Upper bounds on |p(z_i)| for rows ``a`` (n, d) at the floats ``z`` (n, d), from
+    Arb ball arithmetic (python-flint) at 128 + d bits; None when python-flint is absent.
+
+    The coefficients and points are floats, read exactly; ``acb.abs_upper`` gives a
+    rigorous upper bound of the modulus and its conversion to float (round to nearest,
+    relative error <= u) is covered by the factor (1 + 4u) (its own rounding included)."""
+    try:
+        import flint
+    except ImportError:
+        return None
+    import numpy as np
+
+    n, d = a.shape
+    out = np.empty((n, d))
+    saved = flint.ctx.prec
+    flint.ctx.prec = 128 + d
+    try:
+        acb = flint.acb
+        for i in range(n):
+            poly = flint.acb_poly([acb(v) for v in a[i, ::-1].tolist()] + [acb(1)])
+            # one point at a time: acb_poly.evaluate on a list uses a product tree whose
+            # balls are far wider than Horner's
+            out[i] = [float(poly(acb(w.real, w.imag)).abs_upper()) for w in z[i].tolist()]
+    finally:
+        flint.ctx.prec = saved
+    return out * (1 + 4 * _U)
+
+
+def _in_float_range(rows: list[list[Fraction]], min_degree: int) -> tuple[dict, list]:
+    """Rows of degree >= ``min_degree`` whose nonzero entries round to floats of modulus in
+    (2^-900, 2^900), grouped by degree ({d: [row index]}), and every row as floats.
+
+    The test reads the rounded floats (cheap): rounding is monotone, so a value outside the
+    open range never rounds inside it, and an exact zero is told from an underflow by its
+    numerator."""
+    by_degree: dict[int, list[int]] = {}
+    floats = []
+    low, high = _FLOAT_RANGE, 1 / _FLOAT_RANGE
+    for i, row in enumerate(rows):
+        x = [float(v) for v in row]
+        floats.append(x)
+        if len(row) >= min_degree and all(
+            low < abs(f) < high or v.numerator == 0 for f, v in zip(x, row)
+        ):
+            by_degree.setdefault(len(row), []).append(i)
+    return by_degree, floats
+
+
+def _float_schur_cohn(rows: list[list[Fraction]]) -> list[tuple[bool, int | None] | None]:
+    """``_certified_schur_cohn`` in binary64, all rows of one degree at once (NumPy): the
+    same answers ((True, None), (False, j) or None), the same recursion, float rounding.
+
+    Error analysis (u = 2^-53, round to nearest). A row holds floats C_i with radii rho_i:
+    |c_i* - C_i| <= rho_i for the exact monic coefficients c_i* of p_m (C_0 = 1 exact,
+    rho_0 = 0). Initially C_i = fl(a_i), rho_i = u |C_i| (0 when every a_i is a float).
+    A step reads k = C_m, |k* - k| <= rho_m, and certifies as ``_certified_schur_cohn``:
+    |k| + rho_m < 1 or |k| - rho_m >= 1. Then t_i = fl(C_i - fl(k C_{m-i})),
+    D = fl(1 - fl(k k)), n_i = fl(t_i / D) for 0 < i < m. With T_i = |C_i| + |k| |C_{m-i}|:
+      |t_i - (C_i - k C_{m-i})| <= 2u T_i (two roundings, each <= u times at most T_i),
+      |t_i* - (C_i - k C_{m-i})| <= rho_i + |k| rho_{m-i} + rho_m (|C_{m-i}| + rho_{m-i})
+          =: e_i (t_i* = c_i* - k* c_{m-i}*), so |t_i* - t_i| <= e_i + 2u T_i and
+          |t_i| <= T_i (1 + 2u);
+      |D - (1 - k^2)| <= u k^2 + u (1 - k^2)(1 + u) <= 2u, and |D* - (1 - k^2)| <=
+          rho_m (2|k| + rho_m), so |D* - D| <= Delta := rho_m (2|k| + rho_m) + 2u;
+      |n_i - t_i / D| <= u |t_i| / D.
+    Hence with D* >= D - Delta > 0 (checked, else undecided), the next radius is
+      |t_i*/D* - n_i| <= (e_i + 2u T_i)/(D - Delta) + T_i (1 + 2u) Delta / (D (D - Delta))
+                         + u T_i (1 + 2u) / D.
+    Radii per coefficient matter: a tiny constant term (roots deep inside) has a tiny
+    radius, where one radius for all would grow by 1 + max |C_i| at every step. The bound
+    is itself computed in floats: sums and products of nonnegative terms (at most 12
+    roundings on each path, relative error < 13u) are inflated by (1 + 16u) and divisors
+    deflated by (1 - 4u), so each computed radius is an upper bound. Underflow adds at most
+    2^-1074 per rounding; 2^-1000 is added to every radius at every step to cover it.
+    Rows with an entry of modulus outside (2^-900, 2^900) (``_in_float_range``) are not
+    tried, and a row with a non-finite k or radius is undecided. The certified comparisons
+    inflate the radius the same way, so a certified |k| < 1 or >= 1 holds for the exact k*.
+    """
+    import numpy as np
+
+    out: list[tuple[bool, int | None] | None] = [None] * len(rows)
+    by_degree, floats = _in_float_range(rows, 1)
+    for d, idx in by_degree.items():
+        exact = np.array([all(v == f for v, f in zip(rows[i], floats[i])) for i in idx])
+        with np.errstate(all="ignore"):
+            for i, answer in zip(idx, _float_recursion(np, np.array(floats)[idx], exact)):
+                out[i] = answer
+    return out
+
+
+def _float_recursion(np: Any, a: Any, exact: Any) -> list[tuple[bool, int | None] | None]:
+    """The recursion of ``_float_schur_cohn`` on rows ``a`` (n, d) of floats; ``exact``
+    says which rows hold their coefficients exactly. Radii are kept per coefficient."""
+    n, d = a.shape
+    up, down, tiny = 1 + 16 * _U, 1 - 4 * _U, 2.0**-1000
+    c = np.concatenate([np.ones((n, 1)), a], axis=1)  # highest power first
+    rho = np.where(exact[:, None], 0.0, _U * np.abs(c) * up)
+    rho[:, 0] = 0.0  # the leading 1 is exact
+    undecided = np.zeros(n, dtype=bool)
+    failed_at = np.zeros(n, dtype=int)
+    open_ = np.ones(n, dtype=bool)
+    for step in range(1, d + 1):
+        m = d - step + 1
+        k, r_k = c[:, m], rho[:, m]
+        k_abs = np.abs(k)
+        bad = ~np.isfinite(r_k) | ~np.isfinite(k)
+        fails = open_ & ~bad & ((k_abs - r_k * up) * down >= 1)
+        failed_at[fails] = step
+        unsure = open_ & ~fails & (bad | ~((k_abs + r_k) * up < 1))
+        undecided |= unsure
+        open_ &= ~(fails | unsure)
+        if m == 1 or not open_.any():
+            break
+        inner, mirror = c[:, 1:m], c[:, m - 1 : 0 : -1]
+        r_in, r_mi = rho[:, 1:m], rho[:, m - 1 : 0 : -1]
+        kc = k_abs[:, None]
+        t_abs = (np.abs(inner) + kc * np.abs(mirror)) * up  # T_i >= |t_i| / (1 + 2u)
+        D = 1 - k * k
+        delta = (r_k * (2 * k_abs + r_k) + 2 * _U) * up
+        margin = (D - delta) * down
+        gone = open_ & ~(margin > 0)
+        undecided |= gone
+        open_ &= ~gone
+        e = (r_in + kc * r_mi + r_k[:, None] * (np.abs(mirror) + r_mi) + 2 * _U * t_abs) * up
+        t_up = t_abs * (1 + 2 * _U)
+        dm, dd = margin[:, None], (D * down)[:, None]
+        rho_next = (e / dm + t_up * delta[:, None] / (dd * dm) + _U * t_up / dd) * up * up
+        rho = np.concatenate([rho[:, :1], rho_next + tiny], axis=1)
+        c = np.concatenate([c[:, :1], (inner - k[:, None] * mirror) / D[:, None]], axis=1)
+    answers: list[tuple[bool, int | None] | None] = []
+    for u, j in zip(undecided.tolist(), failed_at.tolist()):
+        answers.append((False, j) if j else None if u else (True, None))
+    return answers
+
+
+def _inclusion_tests(np: Any, a: Any, z: Any, p_up: Any = None) -> list[bool | None]:
     """The tests of ``_root_inclusion`` for coefficient rows ``a`` (n, d) and approximate
-    roots ``z`` (n, d)."""
+    roots ``z`` (n, d); ``p_up`` (n, d), when given, holds upper bounds on |p(z_i)|
+    (``_arb_values``) that replace the float Horner bound."""
     n, d = a.shape
     up, down = 1 + 4 * _U, 1 - 4 * _U
-    value, bound, r = np.ones_like(z), np.ones(z.shape), np.abs(z)
-    for k in range(d):
-        value = value * z + a[:, k : k + 1]
-        bound = bound * r + np.abs(a[:, k : k + 1])
-    p_up = (np.abs(value) * up + (8 * (d + 1) + 4) * _U * bound * up) * up
+    r = np.abs(z)
+    bound = np.ones(z.shape)
+    if p_up is None:
+        value = np.ones_like(z)
+        for k in range(d):
+            value = value * z + a[:, k : k + 1]
+            bound = bound * r + np.abs(a[:, k : k + 1])
+        p_up = (np.abs(value) * up + (8 * (d + 1) + 4) * _U * bound * up) * up
     diffs = z[:, :, None] - z[:, None, :]
     diffs[:, np.arange(d), np.arange(d)] = 1.0
     prod_low = np.abs(np.prod(diffs, axis=2)) * (1 - 5 * d * _U) * down * down
@@ -386,7 +566,9 @@ def _inclusion_tests(np: Any, a: Any, z: Any) -> list[bool | None]:
 def _filter_bits(d: int) -> tuple[int, ...]:
     """Fixed-point precisions tried by the filter before the exact recursion."""
     base = 128 + 4 * d
-    return (base, 4 * base)
+    # measured on degree 64 (benchmarks/bench_schur_cohn.py): 2 base decides 3/4 of the
+    # rows the float routes leave at twice the cost of base, which decides 1/3
+    return (2 * base, 4 * base)
 
 
 def _exact_real_recursion(a: list[Fraction]) -> tuple[list[Fraction], int | None]:

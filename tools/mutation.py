@@ -945,6 +945,22 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
         ["tests/oracles/test_oracles_rtf_fast.py"],
         "RTF Newton inverse: g's packing reused when the error outgrew a (fields overflow)",
     ),
+    M(
+        "oracle-rtf-ring-quotient-not-reversed",
+        ORC,
+        "quotient = [v >> s for v in _series_product(top, self.reversed_inverse, count)][::-1]",
+        "quotient = [v >> s for v in _series_product(top, self.reversed_inverse, count)]",
+        ["tests/oracles/test_oracles_rtf_fast.py"],
+        "RTF packed ring reduction: the reversed quotient used unreversed",
+    ),
+    M(
+        "oracle-rtf-ring-top-off-by-one",
+        ORC,
+        "top = [int(v) for v in poly[: m - 1 : -1][:count]]",
+        "top = [int(v) for v in poly[:m:-1][:count]]",
+        ["tests/oracles/test_oracles_rtf_fast.py"],
+        "RTF packed ring reduction: the z^m coefficient left out of the quotient",
+    ),
 ]
 
 

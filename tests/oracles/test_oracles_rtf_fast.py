@@ -201,3 +201,30 @@ def test_public_aliased_oracle_solves_the_cyclic_equation(pole: Fraction | None)
         )
         scale = max(abs(v) for v in k) * mpmath.fsum(abs(v) for v in a_pad)
     assert worst <= scale * mpmath.mpf(10) ** -result.digits
+
+
+@pytest.mark.parametrize("stable_form", [True, False])
+def test_packed_ring_reduction_is_long_division(stable_form: bool) -> None:
+    """d = 64: ``_reduce_packed`` and the long-division loop, both at S bits, against the
+    loop at S + 64 bits, for the ring of rev(a) (the stable route: monic, small
+    coefficients) and of a (monic after division by a_m: coefficients up to 2^7, the
+    quotient's up to 2^22); products of length 2m - 1 and m + 9. Both round the same
+    quotient (long division is the series division of the reversed polynomials), so the
+    packed error stays within a small multiple of the loop's (measured: 2^2 vs 2^6 units
+    for rev(a), 2^30 vs 2^30 for a); a wrong coefficient is off by about the values'
+    size (2^128 to 2^155 units)."""
+    rng = random.Random(9)
+    a = _fixed([rng.uniform(-1, 1) / 80 for _ in range(64)])
+    up, one = 64, 1 << S
+    a_full = a[::-1] + [one] if stable_form else [one] + a
+    ring, loop = M._QuotientRing(a_full, S), M._QuotientRing(a_full, S)
+    slow = M._QuotientRing([v << up for v in a_full], S + up)
+    loop.reversed_inverse = slow.reversed_inverse = None  # the long-division loop
+    assert ring.reversed_inverse is not None
+    for length in (127, 73):
+        poly = [rng.randrange(-one, one) for _ in range(length)]
+        exact = [v >> up for v in slow.reduce([v << up for v in poly])]
+        packed_error = max(abs(f - v) for f, v in zip(ring.reduce(poly), exact))
+        loop_error = max(abs(f - v) for f, v in zip(loop.reduce(poly), exact))
+        assert packed_error <= 4 * loop_error + 16
+        assert max(abs(v) for v in exact) > 2 ** (S - 8)

@@ -166,9 +166,18 @@ class _QuotientRing:
         self.s, self.m = s, len(a_full) - 1
         lead = a_full[-1]
         self.monic = [(c << s) // lead for c in a_full[:-1]]  # z^m = -sum monic_i z^i
+        # long division by the monic M = z^m + sum monic_i z^i is the power series division
+        # of the reversed polynomials by rev M = 1 + sum monic_i y^(m-i) (``_reduce_packed``)
+        self.reversed_inverse, self.monic_ints = None, [int(c) for c in self.monic]
+        if self.m >= _SERIES_MIN_DEGREE:
+            reversed_monic = [1 << s] + self.monic_ints[::-1]
+            self.reversed_inverse = _series_inverse(reversed_monic, self.m - 1, s)
 
     def reduce(self, poly: list[int]) -> list[int]:
+        """poly mod M (M = a / a_m, monic): long division, one rounding per product."""
         poly, s, m = list(poly), self.s, self.m
+        if self.reversed_inverse is not None and 8 < len(poly) - m < m:
+            return self._reduce_packed(poly)
         for top in range(len(poly) - 1, m - 1, -1):
             c = poly[top]
             if c:
@@ -176,13 +185,21 @@ class _QuotientRing:
                     poly[top - m + i] -= (c * mi) >> s
         return (poly + [0] * m)[:m]
 
+    def _reduce_packed(self, poly: list[int]) -> list[int]:
+        """poly mod M for m < len(poly) < 2m: the quotient Q (n - m terms) is
+        rev(poly)_{< n-m} / rev M, its coefficients the ones long division makes; then
+        poly mod M = poly_{< m} - (Q monic)_{< m} (M's z^m term only reaches z^m and up).
+        Two packed products instead of (n - m) m rounded steps."""
+        s, m, count = self.s, self.m, len(poly) - self.m
+        top = [int(v) for v in poly[: m - 1 : -1][:count]]
+        quotient = [v >> s for v in _series_product(top, self.reversed_inverse, count)][::-1]
+        low = _series_product(quotient, self.monic_ints, m)
+        return [p - (v >> s) for p, v in zip(poly[:m], low)]
+
     def multiply(self, p: list[int], q: list[int]) -> list[int]:
         """p q mod a: the product exactly by one big-int product of the packed
-        coefficients (Kronecker substitution, ``_pack``), then rounded and reduced."""
-        biggest = max(max(map(abs, p)), max(map(abs, q)), 1)
-        width = 8 * ((2 * biggest.bit_length() + min(len(p), len(q)).bit_length() + 1) // 8 + 1)
-        packed = _pack(p, width) * _pack(q, width)
-        prod = _unpack(packed, len(p) + len(q) - 1, width)
+        coefficients (Kronecker substitution, ``_series_product``), rounded and reduced."""
+        prod = _series_product([int(v) for v in p], [int(v) for v in q], len(p) + len(q) - 1)
         return self.reduce([v >> self.s for v in prod])
 
     def power_of_z(self, exponent: int) -> list[int]:

@@ -193,16 +193,6 @@ def _refuse_exact_root_of_unity(rational: list[Fraction] | None, L: int) -> None
         )
 
 
-def _with_exact_stability(
-    result: OracleResult, rational: list[Fraction] | None, aliased: bool
-) -> OracleResult:
-    """``result`` with the exact Schur-Cohn verdict (and its notes) when a is rational."""
-    if rational is None:
-        return result
-    stable = rtf_stability(rational)
-    return dataclasses.replace(result, stable=stable, notes=_core.rtf_notes(stable, aliased))
-
-
 def rtf_kernel(
     a: Any,
     b: Any,
@@ -238,11 +228,8 @@ def rtf_kernel(
     rational = _rational_coefficients(a_exact)
     if aliased is True:
         _refuse_exact_root_of_unity(rational, L)
-    with package_work_limit():
-        result = _core.rtf_kernel(
-            a_exact, b_exact, L, aliased=aliased, digits=digits, max_prec=max_prec
-        )
-    return _with_exact_stability(result, rational, aliased is True)
+    with package_work_limit():  # the exact verdict (rtf_stability) instead of the numerical
+        return _core._rtf_kernel(a_exact, b_exact, L, aliased, digits, max_prec, rtf_stability)
 
 
 def rtf_impulse_response(
@@ -288,8 +275,5 @@ def rtf_recurrence(
         u_exact, L = _core.require_rtf_recurrence(from_sympy(u), L, len(a_exact))
     rational = _rational_coefficients(a_exact)
     _refuse_exact_root_of_unity(rational, L)
-    with package_work_limit():
-        result = _core.rtf_recurrence(
-            a_exact, b_exact, u_exact, L=L, digits=digits, max_prec=max_prec
-        )
-    return _with_exact_stability(result, rational, True)
+    with package_work_limit():  # the exact verdict (rtf_stability) instead of the numerical
+        return _core._rtf_recurrence(a_exact, b_exact, u_exact, L, digits, max_prec, rtf_stability)

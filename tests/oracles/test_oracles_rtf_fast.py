@@ -228,3 +228,16 @@ def test_packed_ring_reduction_is_long_division(stable_form: bool) -> None:
         loop_error = max(abs(f - v) for f, v in zip(loop.reduce(poly), exact))
         assert packed_error <= 4 * loop_error + 16
         assert max(abs(v) for v in exact) > 2 ** (S - 8)
+
+
+def test_public_oracle_carries_the_exact_verdict() -> None:
+    """A pole at 1 - 2^-300: the exact Schur-Cohn verdict says stable, the numerical one
+    (256 and 512 bits) cannot tell it from the circle; the public oracle asks only the
+    exact one, and its result says stable with no note (h_k = (1 - 2^-300)^k ~ 1)."""
+    a = [-(1 - Fraction(1, 2**300))]
+    assert M.rtf_stability(a) is None
+    result = rtf_kernel(a, [Fraction(1)], 8, aliased=False, digits=20)
+    assert result.stable is True and result.notes == ()
+    numerical = M.rtf_kernel(a, [Fraction(1)], 8, aliased=False, digits=20)
+    assert numerical.stable is None and numerical.notes
+    assert all(abs(v - 1) < 1e-20 for v in result.values)

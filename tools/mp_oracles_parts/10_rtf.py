@@ -408,6 +408,21 @@ def rtf_kernel(
         InvalidArgumentError / InvalidTypeError: the common ones, ``rtf_args``' errors, bad
             L or aliased, d >= L (aliased), a(z) = 0 at an L-th root of unity (aliased).
     """
+    return _rtf_kernel(a, b, L, aliased, digits, max_prec, rtf_stability)
+
+
+def _rtf_kernel(
+    a: Any,
+    b: Any,
+    L: int,
+    aliased: bool,
+    digits: int,
+    max_prec: int,
+    verdict: Callable[[list], bool | None],
+) -> OracleResult:
+    """``rtf_kernel`` with ``stable = verdict(a)`` (a read exactly), asked after every
+    input check: the package passes its exact Schur-Cohn verdict, so that the numerical
+    one is not computed only to be replaced."""
     a, b = rtf_args(a, b)
     L = require_int("L", L, 1)
     if not isinstance(aliased, bool):
@@ -419,7 +434,7 @@ def rtf_kernel(
         )
     digits, max_prec = _require_digits(digits, max_prec)
     require_rtf_work(len(a), L, aliased)
-    stable = rtf_stability(a)
+    stable = verdict(a)
 
     def compute(work: _Work) -> list[list[int]]:
         s = work.prec
@@ -509,10 +524,24 @@ def rtf_recurrence(
         InvalidArgumentError / InvalidTypeError: as ``rtf_kernel``, plus u empty, complex
             or longer than L.
     """
+    return _rtf_recurrence(a, b, u, L, digits, max_prec, rtf_stability)
+
+
+def _rtf_recurrence(
+    a: Any,
+    b: Any,
+    u: Any,
+    L: int,
+    digits: int,
+    max_prec: int,
+    verdict: Callable[[list], bool | None],
+) -> OracleResult:
+    """``rtf_recurrence`` with ``stable = verdict(a)``, asked after every input check (as
+    ``_rtf_kernel``)."""
     a, b = rtf_args(a, b)
     u, L = require_rtf_recurrence(u, L, len(a))
     digits, max_prec = _require_digits(digits, max_prec)
-    stable = rtf_stability(a)
+    stable = verdict(a)
 
     def compute(work: _Work) -> list[list]:
         s = work.prec

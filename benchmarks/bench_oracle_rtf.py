@@ -8,18 +8,18 @@ aliasing, no stability verdict). Same a, b; alternating calls; torch at 1 thread
 here). Goal: oracle <= 0.2 s. For this stable a with |poles|^L far below 10^-30 the aliased
 kernel equals h to the printed digits.
 
-Measured (``python benchmarks/bench_oracle_rtf.py --repeat 5``, 2-core machine, gmpy2,
-load average 2.9): oracle 50 / 63 / 106 ms (min / median / max), naive recurrence
-306 / 428 / 546 ms, ratio 0.10 / 0.15 / 0.24; 38 digits certified at 132 and 165 bits,
-agreeing with the naive recurrence to 41 digits. Goal met (before the packed series
-division and ring reduction: 200 / 205 / 231 ms at load 6.6; side by side with that code,
-same run, load 3.0: 76 -> 47 ms min, 149 -> 81 ms median).
+Measured (``python benchmarks/bench_oracle_rtf.py --repeat 5``, 2-core machine, gmpy2):
+at load average 3.75, oracle 70 / 74 / 81 ms (min / median / max), naive recurrence
+365 / 399 / 416 ms, ratio 0.18 / 0.18 / 0.22; at load 2.9, oracle 50 / 63 / 106 ms, naive
+306 / 428 / 546 ms. 38 digits certified at 132 and 165 bits, agreeing with the naive
+recurrence to 41 digits. Goal met (the previous code measured 200 / 205 / 231 ms at load
+6.6; side by side with it, same run, load 3.0: 76 -> 47 ms min, 149 -> 81 ms median).
 
 Where the time goes now (min of 7, load 2.2-2.9): two certification runs of
 ``_aliased_response`` (132 bits: 16 ms, 165 bits: 18-19 ms), each the packed series
 division for the L taps (10-13 ms) plus z^L mod rev(a) by squaring (4 ms); the numerical
-Schur-Cohn verdict in ``mp_oracles.rtf_kernel`` 3 ms (replaced by the exact one in the
-public wrapper); the public wrapper's exact Schur-Cohn verdict 2 ms and exact gcd with
+Schur-Cohn verdict 3 ms (no longer computed by the public oracle, which passes its exact
+verdict into the core); the public wrapper's exact Schur-Cohn verdict 2 ms and exact gcd with
 z^L - 1 1.2 ms; reading the inputs 0.6 ms; the result's export 1.4 ms.
 """
 

@@ -988,7 +988,7 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
     M(
         "stability-float-filter-input-rounding-dropped",
         S + "_stability.py",
-        "rho = np.where(exact[:, None], 0.0, _U * np.abs(c) * up)",
+        "rho = np.where(exact[:, None], 0.0, _U * np.abs(c) * (1 + 16 * _U))",
         "rho = np.where(exact[:, None], 0.0, 0.0 * np.abs(c))",
         ["tests/symbolic/test_stability_fast.py"],
         "float64 Schur-Cohn filter: rational inputs rounded to floats with radius 0",

@@ -480,7 +480,9 @@ def _float_schur_cohn(rows: list[list[Fraction]]) -> list[tuple[bool, int | None
     for d, idx in by_degree.items():
         exact = np.array([all(v == f for v, f in zip(rows[i], floats[i])) for i in idx])
         with np.errstate(all="ignore"):
-            for i, answer in zip(idx, _float_recursion(np, np.array(floats)[idx], exact)):
+            for i, answer in zip(
+                idx, _float_recursion(np, np.array([floats[i] for i in idx]), exact)
+            ):
                 out[i] = answer
     return out
 
@@ -489,10 +491,8 @@ def _float_recursion(np: Any, a: Any, exact: Any) -> list[tuple[bool, int | None
     """The recursion of ``_float_schur_cohn`` on rows ``a`` (n, d) of floats; ``exact``
     says which rows hold their coefficients exactly. Radii are kept per coefficient."""
     n, d = a.shape
-    up, down, tiny = 1 + 16 * _U, 1 - 4 * _U, 2.0**-1000
-    c = np.concatenate([np.ones((n, 1)), a], axis=1)  # highest power first
-    rho = np.where(exact[:, None], 0.0, _U * np.abs(c) * up)
-    rho[:, 0] = 0.0  # the leading 1 is exact
+    up, down = 1 + 16 * _U, 1 - 4 * _U
+    c, rho = _float_start(np, a, exact)
     undecided = np.zeros(n, dtype=bool)
     failed_at = np.zeros(n, dtype=int)
     open_ = np.ones(n, dtype=bool)
@@ -508,26 +508,46 @@ def _float_recursion(np: Any, a: Any, exact: Any) -> list[tuple[bool, int | None
         open_ &= ~(fails | unsure)
         if m == 1 or not open_.any():
             break
-        inner, mirror = c[:, 1:m], c[:, m - 1 : 0 : -1]
-        r_in, r_mi = rho[:, 1:m], rho[:, m - 1 : 0 : -1]
-        kc = k_abs[:, None]
-        t_abs = (np.abs(inner) + kc * np.abs(mirror)) * up  # T_i >= |t_i| / (1 + 2u)
-        D = 1 - k * k
-        delta = (r_k * (2 * k_abs + r_k) + 2 * _U) * up
-        margin = (D - delta) * down
+        c, rho, margin = _float_step(np, c, rho)
         gone = open_ & ~(margin > 0)
         undecided |= gone
         open_ &= ~gone
-        e = (r_in + kc * r_mi + r_k[:, None] * (np.abs(mirror) + r_mi) + 2 * _U * t_abs) * up
-        t_up = t_abs * (1 + 2 * _U)
-        dm, dd = margin[:, None], (D * down)[:, None]
-        rho_next = (e / dm + t_up * delta[:, None] / (dd * dm) + _U * t_up / dd) * up * up
-        rho = np.concatenate([rho[:, :1], rho_next + tiny], axis=1)
-        c = np.concatenate([c[:, :1], (inner - k[:, None] * mirror) / D[:, None]], axis=1)
     answers: list[tuple[bool, int | None] | None] = []
     for u, j in zip(undecided.tolist(), failed_at.tolist()):
         answers.append((False, j) if j else None if u else (True, None))
     return answers
+
+
+def _float_start(np: Any, a: Any, exact: Any) -> tuple[Any, Any]:
+    """The monic rows (1, a_1, ..., a_d) and their radii (u |a_i| unless ``exact``)."""
+    c = np.concatenate([np.ones((a.shape[0], 1)), a], axis=1)  # highest power first
+    rho = np.where(exact[:, None], 0.0, _U * np.abs(c) * (1 + 16 * _U))
+    rho[:, 0] = 0.0  # the leading 1 is exact
+    return c, rho
+
+
+def _float_step(np: Any, c: Any, rho: Any) -> tuple[Any, Any, Any]:
+    """One step p_m -> p_(m-1) of ``_float_schur_cohn`` on rows ``c`` (n, m + 1) with radii
+    ``rho``: (the next rows, their radii, the lower bound D - Delta of D*); the radii
+    hold only where that bound is > 0 and k is finite."""
+    up, down, tiny = 1 + 16 * _U, 1 - 4 * _U, 2.0**-1000
+    m = c.shape[1] - 1
+    k, r_k = c[:, m], rho[:, m]
+    k_abs = np.abs(k)
+    inner, mirror = c[:, 1:m], c[:, m - 1 : 0 : -1]
+    r_in, r_mi = rho[:, 1:m], rho[:, m - 1 : 0 : -1]
+    kc = k_abs[:, None]
+    t_abs = (np.abs(inner) + kc * np.abs(mirror)) * up  # T_i >= |t_i| / (1 + 2u)
+    D = 1 - k * k
+    delta = (r_k * (2 * k_abs + r_k) + 2 * _U) * up
+    margin = (D - delta) * down
+    e = (r_in + kc * r_mi + r_k[:, None] * (np.abs(mirror) + r_mi) + 2 * _U * t_abs) * up
+    t_up = t_abs * (1 + 2 * _U)
+    dm, dd = margin[:, None], (D * down)[:, None]
+    rho_next = (e / dm + t_up * delta[:, None] / (dd * dm) + _U * t_up / dd) * up * up
+    rho = np.concatenate([rho[:, :1], rho_next + tiny], axis=1)
+    c = np.concatenate([c[:, :1], (inner - k[:, None] * mirror) / D[:, None]], axis=1)
+    return c, rho, margin
 
 
 def _inclusion_tests(np: Any, a: Any, z: Any, p_up: Any = None) -> list[bool | None]:

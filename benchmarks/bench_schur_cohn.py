@@ -23,9 +23,11 @@ installed; median of 3 alternating calls, 465 channels, degree 64):
 | rtf | ``--mix rtf --sympy-rows 0`` | 2.85 | 0.56 s | 1.29 s | 22 of 465 |
 | s4d | ``--mix s4d --sympy-rows 0`` | 2.85 | 0.38 s | 1.42 s | 273 of 465 |
 
-All verdicts equal the exact integer recursion. The float64 coefficients of 13 rtf and
-331 s4d channels are unstable although the poles they were made from are not (clusters
-near the circle move under rounding); numpy.roots gets 2 rtf verdicts wrong. Profile
+Without python-flint (``sys.modules['flint'] = None``, no Arb values) the benchmark mix
+takes 1.53 s median of 3 (load 3.18). All verdicts equal the exact integer recursion.
+The float64 coefficients of 13 rtf and 331 s4d channels are unstable although the
+poles they were made from are not (clusters near the circle move under rounding);
+numpy.roots gets 2 rtf verdicts wrong. Profile
 (cProfile, benchmark mix): before, 1.0 s in Fraction comparisons of the float range test,
 1.2 s in the fixed-point filter for 131 rows, 0.55 s in eigvals; after, 0.45 s in
 the fixed-point filter (54 rows), 0.42 s eigvals, 0.11 s Arb values (python-flint, rows

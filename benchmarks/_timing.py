@@ -66,7 +66,9 @@ def ratio_summary(ratios: list[float]) -> str:
 def print_table(title: str, times: Mapping[str, list[float]], anchor: str) -> None:
     """Markdown table: per variant min/median/max ms and its per-round ratio to ``anchor``."""
     print(f"\n### {title}\n")
-    print(f"| variant | min (ms) | median (ms) | max (ms) | ratio to {anchor}: min / median / max |")
+    print(
+        f"| variant | min (ms) | median (ms) | max (ms) | ratio to {anchor}: min / median / max |"
+    )
     print("|---|---|---|---|---|")
     for name, ts in times.items():
         print(

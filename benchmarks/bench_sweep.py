@@ -8,8 +8,11 @@ in alternation, every variant into a fresh output directory:
 
 * ``pool-1-cold``: 1 worker (in this process), empty oracle cache;
 * ``pool-2-cold``: a process pool of 2 workers, empty cache;
-* ``dask-2-cold``: a Dask LocalCluster of 2 worker processes (``--dask local``), empty
-  cache (needs the ``dask`` extra; ``--no-dask`` skips it);
+* ``dask-2-cold``: the same tasks on a Dask LocalCluster of 2 single-threaded worker
+  processes started before the timing (as a user's running cluster is; needs the ``dask``
+  extra, ``--no-dask`` skips it), empty cache;
+* ``dask-local-2-cold``: ``--dask local``, the sweep starting its own LocalCluster (its
+  start-up of about 4 s is inside the time);
 * ``pool-2-warm``: 2 workers on the cache that ``pool-2-cold`` just filled (no oracle is
   computed: the kernels run and the oracles are read back).
 
@@ -19,20 +22,18 @@ within 1.3x of the pool. On a shared machine the load average is printed with th
 compare ratios from one run, not times across runs. The CPU seconds (this process and
 its joined worker processes) show the work done, which the load does not change.
 
-Measured (default grid, 265 points, torch 2.13.0+cpu, 2-core machine shared with other
-work): 2 rounds at load average 3.7-5.4: cold 1 worker 42.0 / 58.9 s, cold 2 workers
-33.9 / 54.6 s (1.08-1.24x), warm 2 workers 16.7 / 22.9 s; one round at load 4.1-5.2: cold 1
-worker 51.9 s, 2 workers 47.5 s, warm 24.4 s, Dask LocalCluster 55.6 s (1.17x the pool).
-The 2-vs-1 ratio is bounded by the CPU the load leaves: the two workers together got
-31-37 CPU-seconds over 34-55 s of wall time (about one core), one worker 29-36 over 42-59 s;
-in ``reports/sweep`` the tasks' own times sum to 109 s over 55 s of wall time, i.e. both
-workers busy throughout (1.97 tasks in flight on average), so no serial part of the engine
-limits it. On an idle 2-core machine run ``python benchmarks/bench_sweep.py --rounds 3``.
+Measured on an idle machine (default grid, 267 points, torch 2.13.0+cpu, 2 cores, load
+1.1-2.3, 2 rounds): cold 1 worker 27.0 s, cold 2 workers 12.9 s (2.05 / 2.09 / 2.13x
+faster), warm 2 workers 6.2 s, Dask on a running LocalCluster 14.4 s (1.07 / 1.11 / 1.16x
+the pool), ``--dask local`` 18.4 s (1.41-1.44x: the cluster's start-up). Before the tasks
+limited NumPy's OpenBLAS to their one thread, one worker ran at 1.16 cores (32.5 CPU-s in
+28 s) and 2 workers vs 1 was 1.66x.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import shutil
 import statistics
@@ -56,8 +57,28 @@ def _variants(dask: bool) -> dict[str, dict]:
         "pool-2-warm": {"workers": 2, "cache": "cold-2"},  # right after pool-2-cold
     }
     if dask:
-        variants["dask-2-cold"] = {"workers": 2, "dask": "local", "cache": "cold-dask"}
+        # on a LocalCluster already running (as a user's cluster is), and one started by
+        # the sweep itself (--dask local: its start-up is inside the time)
+        variants["dask-2-cold"] = {"workers": 2, "dask": "running", "cache": "cold-dask"}
+        variants["dask-local-2-cold"] = {"workers": 2, "dask": "local", "cache": "cold-dask2"}
     return variants
+
+
+@contextlib.contextmanager
+def _cluster(wanted: bool):
+    """The scheduler address of a LocalCluster of 2 single-threaded worker processes (the
+    sweep's own ``--dask local`` settings), started before any timing; None if not wanted."""
+    if not wanted:
+        yield None
+        return
+    import distributed
+
+    started = time.perf_counter()
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        print(f"LocalCluster started in {time.perf_counter() - started:.1f} s (not timed)")
+        yield cluster.scheduler_address
 
 
 def _cpu_seconds() -> float:
@@ -70,7 +91,9 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _one_round(grid, variants: dict[str, dict], scratch: Path) -> dict[str, float]:
+def _one_round(
+    grid, variants: dict[str, dict], scratch: Path, cluster: str | None
+) -> dict[str, float]:
     for name in {v["cache"] for v in variants.values()}:
         shutil.rmtree(scratch / name, ignore_errors=True)  # every round starts cold
     seconds = {}
@@ -82,7 +105,7 @@ def _one_round(grid, variants: dict[str, dict], scratch: Path) -> dict[str, floa
             grid,
             out,
             workers=options["workers"],
-            dask=options.get("dask"),
+            dask=cluster if options.get("dask") == "running" else options.get("dask"),
             cache_dir=scratch / options["cache"],
             progress_bar=False,
             plots=False,
@@ -111,10 +134,13 @@ def main() -> None:
     variants = _variants(not args.no_dask)
     times: dict[str, list[float]] = {name: [] for name in variants}
     print(f"grid {args.grid}: {environment_line()}")
-    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-sweep-") as scratch,
+        _cluster(not args.no_dask) as cluster,
+    ):
         for index in range(args.rounds):
             print(f"round {index + 1}/{args.rounds}", flush=True)
-            for name, value in _one_round(grid, variants, Path(scratch)).items():
+            for name, value in _one_round(grid, variants, Path(scratch), cluster).items():
                 times[name].append(value)
     print_table(f"sweep {args.grid} ({environment_line()})", times, "pool-1-cold")
     median = {name: statistics.median(ts) for name, ts in times.items()}
@@ -124,7 +150,9 @@ def main() -> None:
     print(f"2 workers vs 1 (cold): {ratio_summary(speedup)} x faster (goal >= 1.7)")
     if "dask-2-cold" in times:
         ratio = round_ratios(times, "dask-2-cold", "pool-2-cold")
-        print(f"Dask LocalCluster / pool (cold): {ratio_summary(ratio)} (goal <= 1.3)")
+        print(f"Dask on a running LocalCluster / pool (cold): {ratio_summary(ratio)} (goal <= 1.3)")
+        ratio = round_ratios(times, "dask-local-2-cold", "pool-2-cold")
+        print(f"Dask --dask local (cluster start-up timed) / pool (cold): {ratio_summary(ratio)}")
 
 
 if __name__ == "__main__":

@@ -289,8 +289,8 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
     M(
         "registry-state-size-plus-one",
         AL,
-        "        return len(value)\n",
-        "        return len(value) + 1\n",
+        "        return len(value)\n\n    return state_size\n\n\ndef _columns(",
+        "        return len(value) + 1\n\n    return state_size\n\n\ndef _columns(",
         REGISTRY,
         "state_size off by one (N + 1 handed to the model), lists and tensors",
         more=(
@@ -303,16 +303,16 @@ MUTANTS: list[Mutant] = [_looser(*spec) for spec in _MODELS] + [
     M(
         "registry-complex-tensor-cast-real",
         AL,
-        "wanted = _COMPLEX[dtype] if values.is_complex() else dtype",
-        "wanted = dtype",
+        "return values.to(device=device, dtype=wanted)",
+        "return values.to(device=device, dtype=dtype)",
         REGISTRY,
         "run_kernel casts complex tensor inputs to the real dtype (imaginary parts dropped)",
     ),
     M(
         "registry-complex-list-real-dtype",
         AL,
-        "wanted = _COMPLEX[dtype] if _has_complex(values) else dtype",
-        "wanted = dtype",
+        "return to_tensor(values, wanted, device)",
+        "return to_tensor(values, dtype, device)",
         REGISTRY,
         "run_kernel makes complex list inputs tensors of the real dtype",
     ),

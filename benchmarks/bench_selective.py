@@ -37,53 +37,22 @@ import math
 import os
 import platform
 import statistics
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
-from hippo_verify.kernels import selective_scan, ssd
-from hippo_verify.kernels._assoc_scan import parallel_scan_, sequential_scan_
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import alternate, print_table  # noqa: E402
+
+from hippo_verify.kernels import selective_scan, ssd  # noqa: E402
+from hippo_verify.kernels._assoc_scan import parallel_scan_, sequential_scan_  # noqa: E402
 
 try:
     from mambapy.pscan import pscan
 except ImportError:  # optional
     pscan = None
-
-
-def alternate(
-    fns: dict[str, Callable[[], object]], repeat: int, device: str
-) -> dict[str, list[float]]:
-    """Seconds of ``repeat`` calls of each function, one call of each per round."""
-
-    def sync() -> None:
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-
-    for fn in fns.values():  # warm-up
-        fn()
-    sync()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            sync()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def report(title: str, times: dict[str, list[float]], base: str) -> None:
-    print(f"\n### {title}\n")
-    print(f"| variant | min (ms) | median (ms) | max (ms) | median / median of {base} |")
-    print("|---|---|---|---|---|")
-    ref = statistics.median(times[base])
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(
-            f"| {name} | {1e3 * min(ts):.2f} | {1e3 * med:.2f} | {1e3 * max(ts):.2f} | "
-            f"{med / ref:.3g} |"
-        )
 
 
 def channel_error(got: torch.Tensor, want: torch.Tensor, time_dim: int) -> float:
@@ -159,7 +128,7 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
         fns["mambapy (pscan)"] = lambda: mambapy_selective_scan(*mp)
         outputs["mambapy (pscan)"] = fns["mambapy (pscan)"]().transpose(1, 2)
     times = alternate(fns, repeat, device)
-    report(f"selective_scan float32, 1 x 64 x N 16, L = {L}", times, "parallel")
+    print_table(f"selective_scan float32, 1 x 64 x N 16, L = {L}", times, "parallel")
     print("\n| variant | error vs float64 sequential (per-channel max-norm) |\n|---|---|")
     for name, y in outputs.items():
         print(f"| {name} | {channel_error(y, truth, -1):.3g} |")
@@ -185,7 +154,7 @@ def bench_selective(L: int, repeat: int, device: str) -> None:
     if pscan is not None:
         scan_fns["mambapy pscan"] = lambda: pscan(deltaA, BX)
     times = alternate(scan_fns, repeat, device)
-    report(f"the scan alone, (1, {L}, 64, 16) float32", times, "parallel_scan_")
+    print_table(f"the scan alone, (1, {L}, 64, 16) float32", times, "parallel_scan_")
     scale = want.abs().amax(0, keepdim=True).clamp(min=1e-300)
     for name, fn in scan_fns.items():
         got = fn()
@@ -246,7 +215,7 @@ def bench_ssd(L: int, repeat: int, device: str) -> None:
         "chunked Q=128": lambda: ssd(*args, mode="chunked", chunk_size=128),
     }
     times = alternate(fns, repeat, device)
-    report(f"ssd float32, 1 x L {L} x 8 heads x 16, N 16", times, "chunked Q=64")
+    print_table(f"ssd float32, 1 x L {L} x 8 heads x 16, N 16", times, "chunked Q=64")
     print("\n| variant | error vs float64 sequential |\n|---|---|")
     for name, fn in fns.items():
         print(f"| {name} | {channel_error(fn(), truth, 1):.3g} |")
